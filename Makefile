@@ -1,0 +1,49 @@
+# Course commands. `make lab` for students, `make test` for the suite (what CI runs).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+# JupyterLab refuses to start as root (containers, CI) without --allow-root.
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+# Open a browser only where there is a screen; the URL is printed either way.
+BROWSER_FLAG := $(shell [ -z "$$DISPLAY" ] && [ "$$(uname)" != Darwin ] && echo --no-browser)
+PYTEST_ARGS ?=
+
+.PHONY: help lab test student check-student clean-cache
+
+help:
+	@echo "make lab       start JupyterLab on the course (creates .venv on first use)"
+	@echo "make test      run the whole test suite in fast mode (what CI runs)"
+	@echo "make student   regenerate chapters/ from solutions/"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Install again only when a requirements file changed (the stamp is older than it).
+$(VENV)/.runtime-installed: requirements.txt pyproject.toml | $(PY)
+	$(PIP) install -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
+	$(PIP) install -r requirements-dev.txt
+	touch $@
+
+lab: $(VENV)/.runtime-installed
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) $(BROWSER_FLAG) --ServerApp.root_dir="$(CURDIR)"
+
+test: $(VENV)/.dev-installed
+	@start=$$(date +%s); \
+	COURSE_FAST=$${COURSE_FAST:-1} $(PY) -m pytest -n 2 --dist loadfile \
+	  --nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
+	  $(PYTEST_ARGS) tests solutions chapters; status=$$?; \
+	echo "test suite wall time: $$(( $$(date +%s) - start )) s"; exit $$status
+
+student: $(VENV)/.runtime-installed
+	$(PY) -m utils.student
+
+check-student: $(VENV)/.runtime-installed
+	$(PY) -m utils.student --check
+
+clean-cache:
+	rm -rf data/cache

@@ -1,0 +1,45 @@
+import pytest
+
+from utils import config
+
+
+@pytest.mark.parametrize("value, fast", [("1", True), ("true", True), ("ON", True), ("0", False), ("", False), ("no", False)])
+def test_mode_switch(monkeypatch, value, fast):
+    monkeypatch.setenv(config.FAST_ENV, value)
+    assert config.is_fast() is fast
+    assert config.mode() == ("fast" if fast else "full")
+    assert config.pick(fast="small", full="big") == ("small" if fast else "big")
+
+
+def test_full_mode_is_the_default(monkeypatch):
+    monkeypatch.delenv(config.FAST_ENV, raising=False)
+    assert config.mode() == "full"
+    assert config.pick(1, 2) == 2
+
+
+def test_unclear_mode_value_is_an_error(monkeypatch):
+    monkeypatch.setenv(config.FAST_ENV, "maybe")
+    with pytest.raises(ValueError, match="COURSE_FAST"):
+        config.is_fast()
+
+
+def test_data_dir_from_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv(config.DATA_ENV, str(tmp_path))
+    assert config.data_dir() == tmp_path
+    monkeypatch.delenv(config.DATA_ENV)
+    assert config.data_dir() is None
+
+
+def test_seeding_makes_keras_reproducible():
+    import keras
+    import numpy as np
+
+    def draw():
+        config.seed_everything(7)
+        layer = keras.layers.Dense(3)
+        layer.build((None, 4))
+        return np.asarray(layer.kernel), np.random.rand(2)
+
+    (k1, r1), (k2, r2) = draw(), draw()
+    np.testing.assert_array_equal(k1, k2)
+    np.testing.assert_array_equal(r1, r2)

@@ -1,0 +1,64 @@
+"""The repository's own rules: chapters/ is generated from solutions/, notebooks are clean."""
+
+import ast
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from utils.config import REPO_ROOT
+from utils.student import BEGIN, END, HIDDEN_BEGIN, expected_chapters
+
+SOLUTIONS = sorted((REPO_ROOT / "solutions").glob("*.ipynb"))
+CHAPTERS = sorted((REPO_ROOT / "chapters").glob("*.ipynb"))
+
+
+def test_there_are_notebooks():
+    assert SOLUTIONS, "no solution notebooks found"
+
+
+def test_chapters_are_in_sync_with_solutions():
+    expected = expected_chapters()
+    assert sorted(expected) == [p.name for p in CHAPTERS], "run `make student`"
+    for name, text in expected.items():
+        assert (REPO_ROOT / "chapters" / name).read_text(encoding="utf-8") == text, (
+            f"chapters/{name} differs from what `make student` generates: run `make student`"
+        )
+
+
+@pytest.mark.parametrize("path", SOLUTIONS + CHAPTERS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_notebooks_are_committed_without_outputs(path: Path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs and cell.execution_count is None, f"{path.name}: strip outputs before committing"
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
+def test_solution_notebook_has_exercises_with_checks(path: Path):
+    sources = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    regions = sum(s.count(BEGIN) for s in sources)
+    assert regions >= 3, f"{path.name}: the course asks for at least 3 exercises, found {regions}"
+    assert sum(s.count(END) for s in sources) == regions
+    assert any(HIDDEN_BEGIN in s and "assert" in s for s in sources), "solutions must assert their checks pass"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_every_student_stub_raises_not_implemented(path: Path):
+    """Execute the function definitions of each stub cell and call every stubbed function."""
+    stubs = 0
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type != "code" or "raise NotImplementedError()" not in cell.source:
+            continue
+        assert "### " not in cell.source, "solution markers left in a student notebook"
+        tree = ast.parse(cell.source)
+        namespace: dict = {}
+        exec(compile("from __future__ import annotations\n" + cell.source, path.name, "exec"), namespace)
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef):
+                n_args = len(node.args.args)
+                with pytest.raises(NotImplementedError):
+                    namespace[node.name](*([None] * n_args))
+                stubs += 1
+    assert stubs >= 3, f"{path.name}: expected at least 3 stubbed exercise functions, found {stubs}"

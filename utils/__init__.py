@@ -1,0 +1,68 @@
+"""Shared helpers for the course notebooks: run mode, data, NumPy references and checks.
+
+Importing ``utils`` first (before TensorFlow) keeps TensorFlow's C++ log lines out of
+notebook outputs.
+"""
+
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+def _import_tensorflow_quietly() -> None:
+    """Import TensorFlow with the process's stderr (fd 2) sent to /dev/null meanwhile.
+
+    TensorFlow 2.21 writes absl log lines ("All log messages before absl::InitializeLog()",
+    the oneDNN note) to fd 2 before ``TF_CPP_MIN_LOG_LEVEL`` takes effect, and Jupyter shows
+    fd 2 in the cell output. Python errors still raise normally.
+    """
+    if "tensorflow" in sys.modules or os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow":
+        return
+    try:
+        saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    except OSError:  # no usable fd 2: import normally
+        import tensorflow  # noqa: F401
+        return
+    os.dup2(devnull, 2)
+    try:
+        import tensorflow as tf
+
+        tf.constant(0)  # the second batch of log lines comes with the first op
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+_import_tensorflow_quietly()
+
+from .config import cache_dir, data_dir, is_fast, mode, pick, seed_everything, setup  # noqa: E402
+from .metrics import record  # noqa: E402
+from .training import make_dataset  # noqa: E402
+from .data import (  # noqa: E402
+    DataIntegrityError,
+    DataNotFoundError,
+    build_embedding_matrix,
+    fetch,
+    load_glove,
+    load_imdb,
+)
+
+__all__ = [
+    "DataIntegrityError",
+    "DataNotFoundError",
+    "build_embedding_matrix",
+    "cache_dir",
+    "data_dir",
+    "fetch",
+    "is_fast",
+    "load_glove",
+    "load_imdb",
+    "make_dataset",
+    "record",
+    "mode",
+    "pick",
+    "seed_everything",
+    "setup",
+]

@@ -1,0 +1,166 @@
+"""Automatic checks for the exercises.
+
+Each ``check_*`` function takes the student's function, runs it on a few cases whose
+answers come from a reference implementation, prints one line starting with ✅ or ❌
+that says what is wrong (not implemented yet, wrong type, wrong shape, wrong value at
+an index, an exception), and returns True or False. A check never raises because an
+answer is wrong, so a student notebook always runs to the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .data import WordVectors, build_embedding_matrix
+
+
+class _Fail(Exception):
+    """Raised inside a check to stop at the first problem found."""
+
+
+def _report(name: str, problem: str | None) -> bool:
+    if problem is None:
+        print(f"✅ {name}: correct.")
+        return True
+    print(f"❌ {name}: {problem}")
+    return False
+
+
+def _call(fn: Callable[..., Any], *args: Any) -> Any:
+    try:
+        return fn(*args)
+    except NotImplementedError:
+        raise _Fail("not implemented yet: replace `raise NotImplementedError()` with your code.") from None
+    except Exception as exc:  # noqa: BLE001 - a student's bug is reported, not raised
+        raise _Fail(f"calling it raised {type(exc).__name__}: {exc}") from None
+
+
+def compare_arrays(got: Any, expected: np.ndarray, what: str = "result", atol: float = 1e-5) -> str | None:
+    """Describe the first difference between ``got`` and ``expected``, or return None."""
+    if got is None:
+        return f"the {what} is None: did you forget `return`?"
+    try:
+        arr = np.asarray(got, dtype="float64")
+    except (TypeError, ValueError):
+        return f"the {what} should be array-like of numbers, got {type(got).__name__}."
+    if arr.shape != expected.shape:
+        return f"the {what} has shape {arr.shape}, expected {expected.shape}."
+    if not np.all(np.isfinite(arr)):
+        return f"the {what} contains NaN or inf."
+    if arr.ndim == 0:
+        if not np.isclose(arr, expected, atol=atol, rtol=0):
+            return f"the {what} is {float(arr):.6g}, expected {float(expected):.6g}."
+        return None
+    bad = np.argwhere(~np.isclose(arr, expected, atol=atol, rtol=0))
+    if len(bad):
+        i = tuple(int(j) for j in bad[0])
+        return (
+            f"the {what} is wrong at index {i if len(i) > 1 else i[0]}: got {arr[i]:.6g}, "
+            f"expected {expected[i]:.6g} ({len(bad)} wrong entries in all)."
+        )
+    return None
+
+
+def _run(name: str, body: Callable[[], None]) -> bool:
+    try:
+        body()
+    except _Fail as fail:
+        return _report(name, str(fail))
+    return _report(name, None)
+
+
+# ----------------------------------------------------------------------------- chapter 01
+
+
+def _one_hot_reference(tokens: Sequence[str], vocabulary: dict[str, int]) -> np.ndarray:
+    out = np.zeros((len(tokens), len(vocabulary)), dtype="float32")
+    unk = vocabulary["[UNK]"]
+    for t, token in enumerate(tokens):
+        out[t, vocabulary.get(token, unk)] = 1.0
+    return out
+
+
+def check_one_hot(fn: Callable[[list[str], dict[str, int]], np.ndarray]) -> bool:
+    """Check ``one_hot_encode(tokens, vocabulary)`` (unknown tokens go to ``"[UNK]"``)."""
+    vocab = {"[UNK]": 0, "the": 1, "cat": 2, "sat": 3, "on": 4, "mat": 5}
+    cases = [
+        ["the", "cat", "sat", "on", "the", "mat"],
+        ["the", "dog", "sat"],  # "dog" is out of vocabulary
+        ["mat"],
+    ]
+
+    def body() -> None:
+        for tokens in cases:
+            got = _call(fn, list(tokens), dict(vocab))
+            problem = compare_arrays(got, _one_hot_reference(tokens, vocab), f"encoding of {tokens}")
+            if problem:
+                raise _Fail(problem)
+
+    return _run("one_hot_encode", body)
+
+
+def check_cosine_similarity(fn: Callable[[np.ndarray, np.ndarray], float]) -> bool:
+    """Check ``cosine_similarity(a, b)`` on parallel, opposite, orthogonal and random vectors."""
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=50), rng.normal(size=50)
+    cases = [
+        (np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0])),
+        (np.array([1.0, 0.0]), np.array([-3.0, 0.0])),
+        (np.array([1.0, 0.0]), np.array([0.0, 5.0])),
+        (a, b),
+    ]
+
+    def body() -> None:
+        for x, y in cases:
+            got = _call(fn, x.copy(), y.copy())
+            expected = float(x @ y / (np.linalg.norm(x) * np.linalg.norm(y)))
+            problem = compare_arrays(got, np.asarray(expected), f"similarity of {np.round(x[:3], 2)}… and {np.round(y[:3], 2)}…")
+            if problem:
+                raise _Fail(problem)
+
+    return _run("cosine_similarity", body)
+
+
+def _neighbours_reference(word: str, vectors: WordVectors, k: int) -> list[str]:
+    unit = vectors.vectors / np.linalg.norm(vectors.vectors, axis=1, keepdims=True)
+    sims = unit @ unit[vectors.index[word]]
+    sims[vectors.index[word]] = -np.inf
+    return [vectors.words[i] for i in np.argsort(-sims, kind="stable")[:k]]
+
+
+def check_nearest_neighbours(fn: Callable[[str, WordVectors, int], list[str]], vectors: WordVectors) -> bool:
+    """Check ``nearest_neighbours(word, vectors, k)``: the k most cosine-similar other words."""
+
+    def body() -> None:
+        for word, k in (("movie", 5), ("good", 3), ("paris", 4)):
+            got = _call(fn, word, vectors, k)
+            expected = _neighbours_reference(word, vectors, k)
+            if not isinstance(got, (list, tuple)):
+                raise _Fail(f"expected a list of {k} words, got {type(got).__name__}.")
+            got = list(got)
+            if word in got:
+                raise _Fail(f"the neighbours of {word!r} include {word!r} itself: leave the query word out.")
+            if len(got) != k:
+                raise _Fail(f"asked for k={k} neighbours of {word!r}, got {len(got)}.")
+            if got != expected:
+                raise _Fail(f"neighbours of {word!r}: got {got}, expected {expected} (most similar first).")
+
+    return _run("nearest_neighbours", body)
+
+
+def check_embedding_matrix(fn: Callable[[list[str], WordVectors], np.ndarray], vectors: WordVectors) -> bool:
+    """Check ``make_embedding_matrix(vocabulary, vectors)`` against the reference builder."""
+    vocabulary = ["", "[UNK]", "the", "movie", "was", "zzzunknownzzz", "great", "boring"]
+
+    def body() -> None:
+        got = _call(fn, list(vocabulary), vectors)
+        expected = build_embedding_matrix(vocabulary, vectors, verbose=False).matrix
+        problem = compare_arrays(got, expected, "embedding matrix")
+        if problem:
+            hint = " Rows for '', '[UNK]' and words without a vector must be all zeros." if "index" in problem else ""
+            raise _Fail(problem + hint)
+
+    return _run("make_embedding_matrix", body)

@@ -1,0 +1,117 @@
+"""Run mode (fast/full), seeding and the one-line banner every notebook prints.
+
+Fast mode is switched on by the environment variable ``COURSE_FAST`` (``1``, ``true``,
+``yes`` or ``on``); anything else, or no variable, means full mode. Fast mode runs the same
+notebook on a real-data subset with few epochs so the test suite fits CI; full mode is
+what students run. Notebooks choose sizes with :func:`pick`.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import warnings
+from pathlib import Path
+from typing import TypeVar
+
+FAST_ENV = "COURSE_FAST"
+DATA_ENV = "COURSE_DATA_DIR"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+T = TypeVar("T")
+
+
+def is_fast() -> bool:
+    """Return True when fast mode is on (environment variable ``COURSE_FAST``).
+
+    Raises:
+        ValueError: if the variable holds something that is neither true nor false.
+    """
+    raw = os.environ.get(FAST_ENV, "").strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ValueError(
+        f"{FAST_ENV}={raw!r} is not understood: set it to 1 for fast mode, "
+        f"or 0 / unset it for full mode."
+    )
+
+
+def mode() -> str:
+    """Return ``"fast"`` or ``"full"``."""
+    return "fast" if is_fast() else "full"
+
+
+def pick(fast: T, full: T) -> T:
+    """Return ``fast`` in fast mode and ``full`` in full mode.
+
+    Example: ``EPOCHS = pick(fast=2, full=10)``.
+    """
+    return fast if is_fast() else full
+
+
+def data_dir() -> Path | None:
+    """Return the folder named by ``COURSE_DATA_DIR``, or None when it is unset."""
+    raw = os.environ.get(DATA_ENV, "").strip()
+    return Path(raw).expanduser() if raw else None
+
+
+def cache_dir() -> Path:
+    """Return the git-ignored cache folder for downloads and extracted archives."""
+    path = REPO_ROOT / "data" / "cache"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def seed_everything(seed: int = 42) -> None:
+    """Seed Python, NumPy and Keras, and make TensorFlow ops deterministic.
+
+    ``keras.utils.set_random_seed`` alone did not give identical weights across processes
+    on this course's machines; ``enable_op_determinism`` did.
+    """
+    import numpy as np
+
+    random.seed(seed)
+    np.random.seed(seed)
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+
+
+def setup(seed: int = 42) -> dict[str, str]:
+    """Seed everything and print the notebook's one-line banner.
+
+    Call once, in the setup cell of every notebook. Returns the banner's fields.
+    """
+    seed_everything(seed)
+    # Keras warns on every fit() with a tf.data input that fit's default shuffle=True is
+    # ignored; the course's datasets shuffle themselves (utils.make_dataset), so hide it.
+    warnings.filterwarnings("ignore", message=r".*`shuffle=True` was passed.*")
+    import keras
+    import numpy as np
+
+    info = {
+        "mode": mode(),
+        "seed": str(seed),
+        "python": platform.python_version(),
+        "keras": keras.__version__,
+        "backend": keras.backend.backend(),
+        "numpy": np.__version__,
+        "data": str(data_dir()) if data_dir() else f"(unset: {DATA_ENV}) cache {cache_dir()}",
+    }
+    if info["backend"] == "tensorflow":
+        import tensorflow as tf
+
+        info["tensorflow"] = tf.__version__
+    print(" | ".join(f"{k}={v}" for k, v in info.items()))
+    return info

@@ -196,3 +196,26 @@ def test_search_dirs_order(monkeypatch, tmp_path):
     monkeypatch.setenv(DATA_ENV, str(tmp_path))
     dirs = data.search_dirs()
     assert dirs[0] == Path(tmp_path) and len(dirs) == 2
+
+
+def test_parse_ts(tmp_path):
+    path = tmp_path / "x.ts"
+    path.write_text("# comment\n@problemName x\n@data\n1,2,3:4,5,6:a\n7,8:9,10:b\n")
+    series, labels = data.parse_ts(path)
+    np.testing.assert_array_equal(series[0], [[1, 4], [2, 5], [3, 6]])
+    assert series[1].shape == (2, 2) and labels.tolist() == ["a", "b"]
+
+
+def test_parse_ts_reports_bad_lines(tmp_path):
+    path = tmp_path / "bad.ts"
+    path.write_text("@data\n1,zz:3,4:a\n")
+    with pytest.raises(data.DataIntegrityError, match="line 2"):
+        data.parse_ts(path)
+
+
+@needs_data
+def test_japanese_vowels_shapes():
+    (train, y_train), (test, y_test) = data.load_japanese_vowels()
+    assert (len(train), len(test)) == (270, 370)
+    assert all(s.shape[1] == 12 and 7 <= s.shape[0] <= 29 for s in train + test)
+    assert np.bincount(y_train).tolist() == [30] * 9 and y_test.max() == 8

@@ -47,6 +47,7 @@ from .data import (  # noqa: E402
     fetch,
     load_glove,
     load_imdb,
+    load_japanese_vowels,
 )
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "is_fast",
     "load_glove",
     "load_imdb",
+    "load_japanese_vowels",
     "make_dataset",
     "record",
     "mode",

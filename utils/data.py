@@ -132,6 +132,23 @@ REGISTRY: dict[str, Dataset] = {
     ),
 }
 
+for _split, _sha in (
+    ("TRAIN", "68a430eabd919cc77f40b1f5f3bc0dcafacc1486bca9260785aeb7d262cc78cd"),
+    ("TEST", "b3d41d6a0ca3bcad3afb9ca7d4365382aa51341e2e58bae2a574babdda5b9462"),
+):
+    REGISTRY[f"japanese_vowels_{_split.lower()}"] = Dataset(
+        name=f"japanese_vowels_{_split.lower()}",
+        description=f"UCI Japanese Vowels, {_split.lower()} split: 9 speakers, 12 LPC cepstrum "
+        "channels, 7-29 frames per utterance (sktime/aeon .ts format).",
+        variants=(Variant(f"JapaneseVowels_{_split}.ts", _sha, "canonical"),),
+        url="https://www.timeseriesclassification.com/aeon-toolkit/JapaneseVowels.zip",
+        download_name="JapaneseVowels.zip",
+        member=f"JapaneseVowels_{_split}.ts",
+        licence="No licence stated; from the UCI archive, as shipped in aeon/sktime (BSD-3-Clause).",
+        citation="Kudo, Toyama, Shimbo, Multidimensional curve classification using "
+        "passing-through regions, Pattern Recognition Letters 20, 1999.",
+    )
+
 
 # ----------------------------------------------------------------------------- hashing
 
@@ -388,6 +405,51 @@ def load_imdb(
     keep = _subsample(n_test, t_labels, seed)
     out.append((_read([t_files[i] for i in keep], clean), t_labels[keep]))
     return TextSplits(out[0], out[1], out[2], ("neg", "pos"))
+
+
+# ----------------------------------------------------------------------------- Japanese vowels
+
+
+def parse_ts(path: Path) -> tuple[list[np.ndarray], np.ndarray]:
+    """Parse a multivariate sktime/aeon ``.ts`` file with a class label.
+
+    Each line after ``@data`` is ``ch1:ch2:...:chD:label`` with comma-separated values.
+    Returns a list of ``(timesteps, channels)`` float32 arrays and the labels as strings.
+    """
+    series: list[np.ndarray] = []
+    labels: list[str] = []
+    in_data = False
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if not in_data:
+                in_data = line.lower() == "@data"
+                continue
+            *channels, label = line.split(":")
+            try:
+                rows = [np.asarray(c.split(","), dtype="float32") for c in channels]
+                series.append(np.stack(rows, axis=1))
+            except ValueError as exc:
+                raise DataIntegrityError(f"{path}, line {lineno}: not a valid .ts case ({exc}).") from exc
+            labels.append(label)
+    if not series:
+        raise DataIntegrityError(f"{path} has no cases after '@data'.")
+    return series, np.asarray(labels)
+
+
+def load_japanese_vowels() -> tuple[tuple[list[np.ndarray], np.ndarray], tuple[list[np.ndarray], np.ndarray]]:
+    """Load Japanese Vowels: ``(train_series, train_y), (test_series, test_y)``.
+
+    Each series is a ``(timesteps, 12)`` float32 array (7 to 29 frames); labels are the
+    speakers 0-8 (the file's "1"-"9" minus one). 270 training and 370 test utterances.
+    """
+    out = []
+    for split in ("train", "test"):
+        series, labels = parse_ts(fetch(f"japanese_vowels_{split}"))
+        out.append((series, labels.astype("int64") - 1))
+    return out[0], out[1]
 
 
 # ----------------------------------------------------------------------------- GloVe

@@ -1,0 +1,47 @@
+import numpy as np
+import pytest
+
+from utils import rnn
+
+
+def test_step_is_the_lecture_formula():
+    rng = np.random.default_rng(0)
+    x, h = rng.normal(size=(2, 3)), rng.normal(size=(2, 4))
+    W, U, b = rng.normal(size=(4, 3)), rng.normal(size=(4, 4)), rng.normal(size=4)
+    # lecture: output_t = tanh(W x_t + U h_t + b); Keras stores kernel = W.T, recurrent = U.T
+    expected = np.tanh(x @ W.T + h @ U.T + b)
+    np.testing.assert_allclose(rnn.simple_rnn_step(x, h, W.T, U.T, b), expected)
+
+
+def test_forward_matches_keras_simple_rnn():
+    import keras
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(2, 7, 3)).astype("float32")
+    layer = keras.layers.SimpleRNN(5, return_sequences=True)
+    keras_out = np.asarray(layer(x))
+    kernel, recurrent, bias = (np.asarray(w) for w in layer.get_weights())
+    ours = rnn.simple_rnn_forward(x, kernel, recurrent, bias, return_sequences=True)
+    assert np.abs(ours - keras_out).max() <= 1e-5
+    np.testing.assert_allclose(rnn.simple_rnn_forward(x, kernel, recurrent, bias), ours[:, -1])
+
+
+def test_forward_rejects_bad_shapes():
+    with pytest.raises(ValueError, match="batch, timesteps, features"):
+        rnn.simple_rnn_forward(np.zeros((3, 4)), np.zeros((4, 2)), np.zeros((2, 2)), np.zeros(2))
+    with pytest.raises(ValueError, match="features"):
+        rnn.simple_rnn_forward(np.zeros((1, 3, 5)), np.zeros((4, 2)), np.zeros((2, 2)), np.zeros(2))
+
+
+def test_param_counts_match_keras():
+    import keras
+
+    model = keras.Sequential([keras.Input((None, 12)), keras.layers.SimpleRNN(32, return_sequences=True),
+                              keras.layers.SimpleRNN(16)])
+    assert rnn.stacked_rnn_params(12, [32, 16]) == model.count_params()
+    assert rnn.simple_rnn_params(12, 32) == 12 * 32 + 32 * 32 + 32
+
+
+def test_spectral_radius():
+    assert rnn.spectral_radius(np.diag([0.5, -2.0])) == pytest.approx(2.0)
+    assert rnn.spectral_radius(np.array([[0.0, -1.0], [1.0, 0.0]])) == pytest.approx(1.0)  # complex eigenvalues

@@ -38,6 +38,7 @@ def _import_tensorflow_quietly() -> None:
 _import_tensorflow_quietly()
 
 from .config import cache_dir, data_dir, is_fast, mode, pick, seed_everything, setup  # noqa: E402
+from . import checks, rnn  # noqa: E402
 from .metrics import record  # noqa: E402
 from .training import make_dataset  # noqa: E402
 from .data import (  # noqa: E402
@@ -51,6 +52,8 @@ from .data import (  # noqa: E402
 )
 
 __all__ = [
+    "checks",
+    "rnn",
     "DataIntegrityError",
     "DataNotFoundError",
     "build_embedding_matrix",

@@ -15,7 +15,7 @@ METRICS_ENV = "COURSE_METRICS_FILE"
 _recorded: dict[str, float] = {}
 
 
-def record(name: str, value: float, fmt: str = ".4f") -> float:
+def record(name: str, value: float, fmt: str = ".4f") -> None:
     """Print ``name = value``, remember it, and write all values to ``$COURSE_METRICS_FILE``."""
     value = float(value)
     _recorded[name] = value
@@ -26,7 +26,6 @@ def record(name: str, value: float, fmt: str = ".4f") -> float:
         old = json.loads(path.read_text()) if path.is_file() else {}
         old.update(_recorded)
         path.write_text(json.dumps(old, indent=1, sort_keys=True) + "\n")
-    return value
 
 
 def recorded() -> dict[str, float]:

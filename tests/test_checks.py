@@ -123,3 +123,30 @@ def test_stacked_params_check(capsys):
     wrong = lambda d, units: sum(u * d + u * u + u for u in units)  # noqa: E731 - ignores the chaining
     assert not checks.check_stacked_params(wrong)
     assert "expected" in capsys.readouterr().out
+
+
+def test_lstm_and_gru_step_checks(capsys):
+    from utils.rnn import gru_step, lstm_step
+
+    assert checks.check_lstm_step(lstm_step)
+
+    def swapped_gates(x, h, c, k, r, b):  # uses Keras's [i, f, c, o] as if it were [f, i, c, o]
+        units = h.shape[1]
+        perm = np.r_[units:2 * units, 0:units, 2 * units:4 * units]
+        return lstm_step(x, h, c, k[:, perm], r[:, perm], b[perm])
+
+    assert not checks.check_lstm_step(swapped_gates)
+    assert "[i, f, c, o]" in capsys.readouterr().out
+    assert checks.check_gru_step(gru_step)
+
+    def reset_before(x, h, k, r, b):  # the other GRU convention
+        units = h.shape[1]
+        sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+        xz, xr, xh = np.split(x @ k + b[0], 3, axis=-1)
+        hz, hr, _ = np.split(h @ r + b[1], 3, axis=-1)
+        z, rr = sig(xz + hz), sig(xr + hr)
+        cand = np.tanh(xh + (rr * h) @ r[:, 2 * units:] + b[1][2 * units:])
+        return z * h + (1 - z) * cand
+
+    assert not checks.check_gru_step(reset_before)
+    assert not checks.check_gru_step(stub)

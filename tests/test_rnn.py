@@ -45,3 +45,46 @@ def test_param_counts_match_keras():
 def test_spectral_radius():
     assert rnn.spectral_radius(np.diag([0.5, -2.0])) == pytest.approx(2.0)
     assert rnn.spectral_radius(np.array([[0.0, -1.0], [1.0, 0.0]])) == pytest.approx(1.0)  # complex eigenvalues
+
+
+def _random_input(seed=3, batch=4, steps=9, features=5):
+    return np.random.default_rng(seed).normal(size=(batch, steps, features)).astype("float32")
+
+
+def test_lstm_step_matches_keras_lstm():
+    import keras
+
+    x = _random_input()
+    keras.utils.set_random_seed(0)
+    layer = keras.layers.LSTM(6, return_sequences=True)
+    keras_out = np.asarray(layer(x))
+    kernel, recurrent, bias = layer.get_weights()
+    bias = bias + np.random.default_rng(1).normal(scale=0.1, size=bias.shape).astype("float32")
+    layer.set_weights([kernel, recurrent, bias])
+    keras_out = np.asarray(layer(x))
+    h = c = np.zeros((x.shape[0], 6), dtype="float32")
+    outs = []
+    for t in range(x.shape[1]):
+        h, c = rnn.lstm_step(x[:, t], h, c, kernel, recurrent, bias)
+        outs.append(h)
+    assert np.abs(np.stack(outs, axis=1) - keras_out).max() <= 1e-5
+
+
+def test_gru_step_matches_keras_gru_reset_after():
+    import keras
+
+    x = _random_input(seed=4)
+    keras.utils.set_random_seed(0)
+    layer = keras.layers.GRU(6, return_sequences=True)
+    layer.build(x.shape)
+    kernel, recurrent, bias = layer.get_weights()
+    assert bias.shape == (2, 18)
+    bias = np.random.default_rng(2).normal(scale=0.1, size=bias.shape).astype("float32")
+    layer.set_weights([kernel, recurrent, bias])
+    keras_out = np.asarray(layer(x))
+    h = np.zeros((x.shape[0], 6), dtype="float32")
+    outs = []
+    for t in range(x.shape[1]):
+        h = rnn.gru_step(x[:, t], h, kernel, recurrent, bias)
+        outs.append(h)
+    assert np.abs(np.stack(outs, axis=1) - keras_out).max() <= 1e-5

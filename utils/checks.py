@@ -328,3 +328,55 @@ def check_model_beats(build: Callable[[], Any], train: tuple[np.ndarray, np.ndar
     if ok:
         print(f"   validation MAE {result['mae']:.3f} °C < {target_mae:.3f} °C")
     return ok, result.get("mae")
+
+
+# ----------------------------------------------------------------------------- chapter 03
+
+
+def _gated_case(seed: int, gates: int, gru: bool = False):
+    rng = np.random.default_rng(seed)
+    batch, features, units = 3, 4, 5
+    x = rng.normal(size=(batch, features))
+    h = np.tanh(rng.normal(size=(batch, units)))
+    c = rng.normal(size=(batch, units))
+    kernel = rng.normal(scale=0.5, size=(features, gates * units))
+    recurrent = rng.normal(scale=0.5, size=(units, gates * units))
+    bias = rng.normal(scale=0.3, size=(2, gates * units) if gru else (gates * units,))
+    return x, h, c, kernel, recurrent, bias
+
+
+def check_lstm_step(fn: Callable[..., tuple[np.ndarray, np.ndarray]]) -> bool:
+    """Check ``lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias) -> (h_t, c_t)``."""
+    from .rnn import lstm_step
+
+    def body() -> None:
+        for seed in (0, 1):
+            x, h, c, kernel, recurrent, bias = _gated_case(seed, 4)
+            got = _call(fn, x.copy(), h.copy(), c.copy(), kernel, recurrent, bias)
+            if not (isinstance(got, tuple) and len(got) == 2):
+                raise _Fail(f"return the tuple (h_t, c_t), got {type(got).__name__}.")
+            h_ref, c_ref = lstm_step(x, h, c, kernel, recurrent, bias)
+            problem = compare_arrays(got[1], c_ref, "cell state c_t")
+            if problem:
+                raise _Fail(problem + " Keras's gate order is [i, f, c, o].")
+            problem = compare_arrays(got[0], h_ref, "output h_t")
+            if problem:
+                raise _Fail(problem + " h_t = o * tanh(c_t).")
+
+    return _run("lstm_step", body)
+
+
+def check_gru_step(fn: Callable[..., np.ndarray]) -> bool:
+    """Check ``gru_step(x_t, h_prev, kernel, recurrent_kernel, bias) -> h_t`` (reset_after=True)."""
+    from .rnn import gru_step
+
+    def body() -> None:
+        for seed in (2, 3):
+            x, h, _, kernel, recurrent, bias = _gated_case(seed, 3, gru=True)
+            got = _call(fn, x.copy(), h.copy(), kernel, recurrent, bias.copy())
+            problem = compare_arrays(got, gru_step(x, h, kernel, recurrent, bias), "new state h_t")
+            if problem:
+                raise _Fail(problem + " Keras's gate order is [z, r, h]; bias[0] is the input bias, "
+                            "bias[1] the recurrent one; r multiplies (h·U_h + b'_h).")
+
+    return _run("gru_step", body)

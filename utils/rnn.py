@@ -60,3 +60,45 @@ def stacked_rnn_params(input_dim: int, units: list[int]) -> int:
 def spectral_radius(matrix: np.ndarray) -> float:
     """The largest absolute eigenvalue of a square matrix."""
     return float(np.max(np.abs(np.linalg.eigvals(matrix))))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def lstm_step(x_t: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, kernel: np.ndarray,
+              recurrent_kernel: np.ndarray, bias: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One LSTM step in Keras's layout; returns ``(h_t, c_t)``.
+
+    Keras concatenates the four gates' weights in the order input ``i``, forget ``f``,
+    candidate ``c`` (often written g) and output ``o``: ``kernel`` is (input_dim, 4·units),
+    ``recurrent_kernel`` (units, 4·units), ``bias`` (4·units,).
+
+        i = σ(z_i), f = σ(z_f), g = tanh(z_c), o = σ(z_o)   with z = x_t·kernel + h·recurrent + b
+        c_t = f ⊙ c_prev + i ⊙ g,   h_t = o ⊙ tanh(c_t)
+    """
+    z = x_t @ kernel + h_prev @ recurrent_kernel + bias
+    z_i, z_f, z_c, z_o = np.split(z, 4, axis=-1)
+    i, f, g, o = _sigmoid(z_i), _sigmoid(z_f), np.tanh(z_c), _sigmoid(z_o)
+    c_t = f * c_prev + i * g
+    return o * np.tanh(c_t), c_t
+
+
+def gru_step(x_t: np.ndarray, h_prev: np.ndarray, kernel: np.ndarray,
+             recurrent_kernel: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    """One GRU step in Keras's default layout (``reset_after=True``); returns ``h_t``.
+
+    Gates in the order update ``z``, reset ``r``, candidate ``h̃``: ``kernel`` is
+    (input_dim, 3·units), ``recurrent_kernel`` (units, 3·units), and ``bias`` is (2, 3·units):
+    row 0 for the input part, row 1 for the recurrent part. With ``reset_after=True`` the
+    reset gate multiplies the recurrent part *after* the matrix product:
+
+        z = σ(x·Wz + bz + h·Uz + b'z),  r = σ(x·Wr + br + h·Ur + b'r)
+        h̃ = tanh(x·Wh + bh + r ⊙ (h·Uh + b'h)),   h_t = z ⊙ h_prev + (1 − z) ⊙ h̃
+    """
+    x_z, x_r, x_h = np.split(x_t @ kernel + bias[0], 3, axis=-1)
+    h_z, h_r, h_h = np.split(h_prev @ recurrent_kernel + bias[1], 3, axis=-1)
+    z = _sigmoid(x_z + h_z)
+    r = _sigmoid(x_r + h_r)
+    candidate = np.tanh(x_h + r * h_h)
+    return z * h_prev + (1.0 - z) * candidate

@@ -1,4 +1,5 @@
 # Course commands. `make lab` for students, `make test` for the suite (what CI runs).
+# `make test` uses $COURSE_DATA_DIR, or ../shared/datasets (the course's CI data) when it exists.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -34,6 +35,8 @@ lab: $(VENV)/.runtime-installed
 
 test: $(VENV)/.dev-installed
 	@start=$$(date +%s); \
+	if [ -z "$${COURSE_DATA_DIR:-}" ] && [ -d ../shared/datasets ]; then \
+	  export COURSE_DATA_DIR="$$(cd ../shared/datasets && pwd)"; echo "COURSE_DATA_DIR=$$COURSE_DATA_DIR"; fi; \
 	COURSE_FAST=$${COURSE_FAST:-1} $(PY) -m pytest -n 2 --dist loadfile \
 	  --nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
 	  $(PYTEST_ARGS) tests solutions chapters; status=$$?; \

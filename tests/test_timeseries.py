@@ -105,3 +105,15 @@ def test_weather_gap_limit_is_enforced(monkeypatch, tmp_path):
         data.load_nyc_weather(max_gap_hours=12)
     w = data.load_nyc_weather(max_gap_hours=30)
     assert w["temp"].iloc[0] == pytest.approx(10.0)  # 50 °F
+
+
+def test_windows_know_their_airport_and_target_time():
+    table = toy_table()
+    mean, std = pd.Series({"temp": 0.0, "dewp": 0.0}), pd.Series({"temp": 1.0, "dewp": 1.0})
+    w = make_windows(table, mean, std, 4, 2, 5, features=FEATURES, stride=3)
+    times = table.loc["AAA"].index
+    first_b = int(np.argmax(w.origin == "BBB"))
+    assert (w.origin[:first_b] == "AAA").all() and (w.origin[first_b:] == "BBB").all()
+    # the target of window i is the temp at its target_time (temp counts hours from the start)
+    hours = (pd.DatetimeIndex(w.target_time) - times[0]) / pd.Timedelta(hours=1)
+    np.testing.assert_array_equal(w.y[:first_b], hours[:first_b])

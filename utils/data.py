@@ -277,11 +277,10 @@ def _download(dataset: Dataset) -> Path:
         extract=False,  # we extract ourselves: one layout, whatever the Keras version
     )
     archive = Path(archive)
+    final = target_dir / dataset.canonical.filename
     if dataset.member is None:
-        final = target_dir / dataset.canonical.filename
         shutil.move(str(archive), final)
     else:
-        final = target_dir / dataset.canonical.filename
         tmp = final.with_suffix(final.suffix + ".part")
         try:
             if zipfile.is_zipfile(archive):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from .data import WEATHER_FEATURES
 
@@ -15,20 +16,21 @@ def chronological_split(table, val_start: str = VAL_START, test_start: str = TES
     """Split a ``(origin, time)``-indexed table into train (before ``val_start``),
     validation (up to ``test_start``) and test (the rest), in time order."""
     time = table.index.get_level_values("time")
-    val_start_ts = np.datetime64(val_start)
-    test_start_ts = np.datetime64(test_start)
-    t = time.tz_convert(None).to_numpy() if getattr(time, "tz", None) is not None else time.to_numpy()
-    return table[t < val_start_ts], table[(t >= val_start_ts) & (t < test_start_ts)], table[t >= test_start_ts]
+    val_ts, test_ts = pd.Timestamp(val_start, tz=time.tz), pd.Timestamp(test_start, tz=time.tz)
+    return table[time < val_ts], table[(time >= val_ts) & (time < test_ts)], table[time >= test_ts]
 
 
 @dataclass
 class Windows:
-    """Forecasting windows: inputs ``x`` (n, timesteps, features), targets ``y`` (°C), and
-    the naive forecast ``naive`` (the target variable at the window's last step)."""
+    """Forecasting windows: inputs ``x`` (n, timesteps, features), targets ``y`` (°C), the
+    naive forecast ``naive`` (the target variable at the window's last step), and for each
+    window its airport ``origin`` and the ``target_time`` it forecasts."""
 
     x: np.ndarray
     y: np.ndarray
     naive: np.ndarray
+    origin: np.ndarray
+    target_time: np.ndarray
 
 
 def make_windows(table, mean, std, sequence_length: int, sampling_rate: int, horizon: int,
@@ -45,8 +47,8 @@ def make_windows(table, mean, std, sequence_length: int, sampling_rate: int, hor
 
     last = (sequence_length - 1) * sampling_rate
     delay = last + horizon
-    xs, ys, naive = [], [], []
-    for _, series in table.groupby(level="origin", sort=True):
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("x", "y", "naive", "origin", "target_time")}
+    for origin, series in table.groupby(level="origin", sort=True):
         values = ((series[list(features)] - mean[list(features)]) / std[list(features)]).to_numpy("float32")
         goal = series[target].to_numpy("float32")
         if len(goal) <= delay:
@@ -54,9 +56,13 @@ def make_windows(table, mean, std, sequence_length: int, sampling_rate: int, hor
         ds = keras.utils.timeseries_dataset_from_array(
             values[:-horizon], goal[delay:], sequence_length=sequence_length,
             sampling_rate=sampling_rate, sequence_stride=stride, batch_size=4096, shuffle=False)
-        for xb, yb in ds:
-            xs.append(np.asarray(xb))
-            ys.append(np.asarray(yb))
-        n = sum(len(b) for b in ys) - sum(len(b) for b in naive)
-        naive.append(goal[last:last + n * stride:stride][:n])
-    return Windows(np.concatenate(xs), np.concatenate(ys), np.concatenate(naive))
+        x = np.concatenate([np.asarray(xb) for xb, _ in ds])
+        n = len(x)
+        starts = np.arange(n) * stride                       # window i starts at hour starts[i]
+        times = series.index.get_level_values("time")
+        parts["x"].append(x)
+        parts["y"].append(np.concatenate([np.asarray(yb) for _, yb in ds]))
+        parts["naive"].append(goal[starts + last])
+        parts["origin"].append(np.full(n, origin))
+        parts["target_time"].append(times[starts + delay].to_numpy())
+    return Windows(**{k: np.concatenate(v) for k, v in parts.items()})

@@ -175,6 +175,20 @@ def test_imdb_validation_is_carved_from_train_not_test():
 
 
 @needs_data
+def test_chnsenticorp_splits_are_disjoint_stratified_and_complete():
+    splits = data.load_chnsenticorp()
+    sizes = splits.sizes()
+    assert sum(sizes.values()) == 7765  # the one empty review is dropped
+    assert sizes["test"] == pytest.approx(0.15 * 7765, abs=2)
+    texts = [set(getattr(splits, k)[0]) for k in ("train", "val", "test")]
+    assert not texts[0] & texts[1] and not texts[0] & texts[2] and not texts[1] & texts[2]  # no duplicates in the file
+    for _, labels in (splits.train, splits.val, splits.test):
+        assert labels.mean() == pytest.approx(5322 / 7766, abs=0.01)
+    small = data.load_chnsenticorp(n_train=1000)
+    assert small.sizes()["train"] == 1000 and small.val[0] == splits.val[0]
+
+
+@needs_data
 def test_glove_loads_known_similarities():
     glove = data.load_glove(max_words=50_000)
     assert len(glove) == 50_000 and glove.dim == 50

@@ -40,12 +40,13 @@ _import_tensorflow_quietly()
 from .config import cache_dir, data_dir, is_fast, mode, pick, seed_everything, setup  # noqa: E402
 from . import checks, rnn  # noqa: E402
 from .metrics import record  # noqa: E402
-from .training import make_dataset  # noqa: E402
+from .training import make_bucketed_dataset, make_dataset  # noqa: E402
 from .data import (  # noqa: E402
     DataIntegrityError,
     DataNotFoundError,
     build_embedding_matrix,
     fetch,
+    load_chnsenticorp,
     load_glove,
     load_imdb,
     load_japanese_vowels,
@@ -62,10 +63,12 @@ __all__ = [
     "data_dir",
     "fetch",
     "is_fast",
+    "load_chnsenticorp",
     "load_glove",
     "load_imdb",
     "load_japanese_vowels",
     "load_nyc_weather",
+    "make_bucketed_dataset",
     "make_dataset",
     "record",
     "mode",

@@ -380,3 +380,69 @@ def check_gru_step(fn: Callable[..., np.ndarray]) -> bool:
                             "bias[1] the recurrent one; r multiplies (h·U_h + b'_h).")
 
     return _run("gru_step", body)
+
+
+def check_sequence_length(fn: Callable[[np.ndarray, float], int]) -> bool:
+    """Check ``choose_sequence_length(lengths, coverage) -> int``: the smallest L such that at
+    least a fraction ``coverage`` of the sequences have length <= L (nothing cut off)."""
+
+    def body() -> None:
+        rng = np.random.default_rng(7)
+        cases = [(np.array([3, 1, 4, 1, 5]), 0.8), (np.array([10, 20, 30, 40]), 0.5)]
+        cases += [(rng.integers(1, 900, size=501), c) for c in (0.5, 0.9, 0.95, 1.0)]
+        for lengths, coverage in cases:
+            got = _call(fn, lengths.copy(), coverage)
+            expected = int(np.percentile(lengths, 100 * coverage, method="inverted_cdf"))
+            if isinstance(got, (float, np.floating)) and float(got).is_integer():
+                got = int(got)
+            if not isinstance(got, (int, np.integer)) or isinstance(got, bool):
+                raise _Fail(f"return an int (a number of tokens), got {type(got).__name__}: {got!r}.")
+            if got != expected:
+                covered = float(np.mean(lengths <= got))
+                hint = (
+                    f"only {covered:.1%} of the sequences have length <= {got}, fewer than {coverage:.0%}."
+                    if covered < coverage
+                    else f"{covered:.1%} fit in {got} tokens, but a shorter length also covers {coverage:.0%}."
+                )
+                raise _Fail(f"for coverage {coverage} of {len(lengths)} lengths you returned {got}, "
+                            f"expected {expected}: {hint}")
+
+    return _run("choose_sequence_length", body)
+
+
+def check_classifier_beats(build: Callable[[], Any], train: tuple[np.ndarray, np.ndarray],
+                           val: tuple[np.ndarray, np.ndarray], threshold: float,
+                           epochs: int) -> tuple[bool, float | None]:
+    """Train the binary classifier that ``build()`` returns (compiled or not; one sigmoid
+    output) on integer sequences and compare its validation **balanced accuracy** with
+    ``threshold``. Early stopping keeps the best validation epoch. Returns (passed, score)."""
+    import keras
+    from sklearn.metrics import balanced_accuracy_score
+
+    from .training import make_bucketed_dataset
+
+    result: dict[str, float] = {}
+
+    def body() -> None:
+        keras.utils.set_random_seed(0)
+        model = _call(build)
+        if not isinstance(model, keras.Model):
+            raise _Fail(f"build_model() must return a keras Model, got {type(model).__name__}.")
+        if not model.compiled:
+            model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy", metrics=["accuracy"])
+        probe = np.asarray(model.predict(val[0][:2], verbose=0))
+        if probe.shape != (2, 1):
+            raise _Fail(f"the model should output one probability per review, shape (batch, 1); got {probe.shape}.")
+        stop = keras.callbacks.EarlyStopping(patience=2, restore_best_weights=True)
+        model.fit(make_bucketed_dataset(train[0], train[1], 64, shuffle=True), epochs=epochs, verbose=0,
+                  validation_data=make_bucketed_dataset(val[0], val[1], 256), callbacks=[stop])
+        pred = (np.asarray(model.predict(val[0], verbose=0)).reshape(-1) > 0.5).astype(int)
+        result["score"] = float(balanced_accuracy_score(val[1], pred))
+        if result["score"] < threshold:
+            raise _Fail(f"validation balanced accuracy {result['score']:.3f}, needs at least {threshold:.3f}. "
+                        "Predicting the majority class gives 0.5.")
+
+    ok = _run("build_model", body)
+    if ok:
+        print(f"   validation balanced accuracy {result['score']:.3f} >= {threshold:.3f}")
+    return ok, result.get("score")

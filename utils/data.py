@@ -169,6 +169,45 @@ for _split, _sha in (
         "passing-through regions, Pattern Recognition Letters 20, 1999.",
     )
 
+REGISTRY["chnsenticorp"] = Dataset(
+    name="chnsenticorp",
+    description="ChnSentiCorp hotel reviews (Chinese): 7,766 reviews, label 1 = positive "
+    "(5,322), 0 = negative (2,444); one review is empty.",
+    variants=(
+        Variant(
+            "ChnSentiCorp_htl_all.csv",
+            "1d414b9c65caf3a836abdb4efded621968502ad3338e1a9d885ae131c86083f0",
+            "canonical",
+        ),
+    ),
+    url="https://raw.githubusercontent.com/SophonPlus/ChineseNlpCorpus/"
+    "a0b781d72158bde242c0626c9e354d2b328865ff/datasets/ChnSentiCorp_htl_all/ChnSentiCorp_htl_all.csv",
+    download_name="ChnSentiCorp_htl_all.csv",
+    download_sha256="1d414b9c65caf3a836abdb4efded621968502ad3338e1a9d885ae131c86083f0",
+    licence="No licence file in SophonPlus/ChineseNlpCorpus; compiled by Tan Songbo. "
+    "Research and teaching use with attribution.",
+    citation="Tan Songbo, ChnSentiCorp; distributed by SophonPlus/ChineseNlpCorpus.",
+)
+
+REGISTRY["cmn"] = Dataset(
+    name="cmn",
+    description="English-Mandarin sentence pairs from Tatoeba via manythings.org/anki: "
+    "lines 'English<TAB>Chinese<TAB>attribution'.",
+    variants=(
+        Variant(
+            "cmn.txt",
+            "616cf5e3e1d575083852c4ab9937a271a2782337e245244b3ba6aad505287241",
+            "canonical",
+        ),
+    ),
+    url="https://raw.githubusercontent.com/qi-dian-b/seq2seq2_machine-translation/"
+    "7217845/cmn.txt",
+    download_name="cmn.txt",
+    download_sha256="616cf5e3e1d575083852c4ab9937a271a2782337e245244b3ba6aad505287241",
+    licence="CC BY 2.0 FR (Tatoeba); every line carries its attribution.",
+    citation="Tatoeba (tatoeba.org) sentence pairs, via manythings.org/anki (cmn-eng).",
+)
+
 
 # ----------------------------------------------------------------------------- hashing
 
@@ -433,6 +472,37 @@ def load_imdb(
     out.append((_read([t_files[i] for i in keep], clean), t_labels[keep]))
     return TextSplits(out[0], out[1], out[2], ("neg", "pos"))
 
+
+
+def load_chnsenticorp(
+    n_train: int | None = None,
+    val_fraction: float = 0.15,
+    test_fraction: float = 0.15,
+    seed: int = 1337,
+) -> TextSplits:
+    """Load ChnSentiCorp hotel reviews as stratified train / validation / test splits.
+
+    The empty review is dropped (7,765 remain). The splits are fixed by ``seed``;
+    ``n_train`` takes a stratified subset of the training split (fast mode) and leaves
+    validation and test unchanged. Labels: 0 = negative, 1 = positive (about 69 %).
+    """
+    import pandas as pd
+    from sklearn.model_selection import train_test_split
+
+    path = fetch("chnsenticorp")
+    table = pd.read_csv(path).dropna(subset=["review"])
+    if set(table.columns) != {"label", "review"} or not set(table["label"].unique()) <= {0, 1}:
+        raise DataIntegrityError(f"{path} should have the columns label (0/1) and review.")
+    texts = table["review"].astype(str).str.strip().to_numpy()
+    labels = table["label"].to_numpy(dtype="int64")
+    idx = np.arange(len(labels))
+    rest, test = train_test_split(idx, test_size=test_fraction, stratify=labels, random_state=seed)
+    train, val = train_test_split(
+        rest, test_size=val_fraction / (1 - test_fraction), stratify=labels[rest], random_state=seed
+    )
+    train = train[_subsample(n_train, labels[train], seed)]
+    parts = [(texts[i].tolist(), labels[i]) for i in (train, val, test)]
+    return TextSplits(parts[0], parts[1], parts[2], ("negative", "positive"))
 
 # ----------------------------------------------------------------------------- Japanese vowels
 

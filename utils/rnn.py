@@ -77,11 +77,18 @@ def lstm_step(x_t: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, kernel: n
         i = σ(z_i), f = σ(z_f), g = tanh(z_c), o = σ(z_o)   with z = x_t·kernel + h·recurrent + b
         c_t = f ⊙ c_prev + i ⊙ g,   h_t = o ⊙ tanh(c_t)
     """
-    z = x_t @ kernel + h_prev @ recurrent_kernel + bias
-    z_i, z_f, z_c, z_o = np.split(z, 4, axis=-1)
-    i, f, g, o = _sigmoid(z_i), _sigmoid(z_f), np.tanh(z_c), _sigmoid(z_o)
+    i, f, g, o = lstm_gates(x_t, h_prev, kernel, recurrent_kernel, bias)
     c_t = f * c_prev + i * g
     return o * np.tanh(c_t), c_t
+
+
+def lstm_gates(x_t: np.ndarray, h_prev: np.ndarray, kernel: np.ndarray,
+               recurrent_kernel: np.ndarray, bias: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The four LSTM gate activations ``(i, f, g, o)`` of one step (Keras layout, see
+    :func:`lstm_step`), for looking inside a trained layer."""
+    z = x_t @ kernel + h_prev @ recurrent_kernel + bias
+    z_i, z_f, z_c, z_o = np.split(z, 4, axis=-1)
+    return _sigmoid(z_i), _sigmoid(z_f), np.tanh(z_c), _sigmoid(z_o)
 
 
 def gru_step(x_t: np.ndarray, h_prev: np.ndarray, kernel: np.ndarray,

@@ -1,0 +1,54 @@
+import numpy as np
+import pytest
+
+from utils.training import make_bucketed_dataset, make_dataset, sequence_lengths
+
+
+def _padded(n=300, max_length=40, seed=0):
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(1, max_length + 1, size=n)
+    x = np.zeros((n, max_length), dtype="int64")
+    for i, k in enumerate(lengths):
+        x[i, :k] = rng.integers(1, 50, size=k)
+    y = np.arange(n)  # the label identifies the example
+    return x, y, lengths
+
+
+def test_sequence_lengths_count_the_tokens_before_padding():
+    x, _, lengths = _padded()
+    np.testing.assert_array_equal(sequence_lengths(x), lengths)
+
+
+def test_bucketed_batches_hold_every_example_once_padded_to_their_own_longest():
+    x, y, lengths = _padded()
+    ds = make_bucketed_dataset(x, y, batch_size=16, shuffle=True, seed=3)
+    seen = []
+    batches = 0
+    for xb, yb in ds:
+        xb, yb = xb.numpy(), yb.numpy()
+        batches += 1
+        assert xb.shape[1] == lengths[yb].max()  # padded to this batch's longest, not to 40
+        np.testing.assert_array_equal(xb[:, : lengths[yb].min()], x[yb, : lengths[yb].min()])
+        seen += yb.tolist()
+    assert sorted(seen) == list(range(len(x)))
+    assert batches == int(ds.cardinality())
+    widths = [b[0].shape[1] for b in ds]
+    assert np.mean(widths) < 0.8 * x.shape[1]  # the point of bucketing: less padding
+
+
+def test_bucketed_shuffle_is_seeded():
+    x, y, _ = _padded()
+    order = lambda seed: [b[1].numpy().tolist() for b in make_bucketed_dataset(x, y, 16, True, seed)]  # noqa: E731
+    assert order(1) == order(1)
+    assert order(1) != order(2)
+
+
+def test_bucketed_rejects_mismatched_inputs():
+    with pytest.raises(ValueError, match="samples"):
+        make_bucketed_dataset(np.zeros((5, 3), dtype="int64"), np.zeros(4))
+
+
+def test_make_dataset_batches_in_order_without_shuffle():
+    x = np.arange(10).reshape(10, 1)
+    batches = [b[0].numpy().ravel().tolist() for b in make_dataset(x, np.arange(10), batch_size=4)]
+    assert batches == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]

@@ -150,3 +150,74 @@ def test_lstm_and_gru_step_checks(capsys):
 
     assert not checks.check_gru_step(reset_before)
     assert not checks.check_gru_step(stub)
+
+
+def test_sequence_length_check(capsys):
+    right = lambda lengths, coverage: int(np.percentile(lengths, 100 * coverage, method="inverted_cdf"))  # noqa: E731
+    assert checks.check_sequence_length(right)
+    assert not checks.check_sequence_length(lambda lengths, coverage: right(lengths, coverage) - 1)
+    assert "fewer than" in capsys.readouterr().out
+    assert not checks.check_sequence_length(lambda lengths, coverage: np.percentile(lengths, 100 * coverage) + 0.5)
+    assert "return an int" in capsys.readouterr().out
+    assert not checks.check_sequence_length(stub)
+    assert "not implemented" in capsys.readouterr().out
+
+
+def _toy_sequences(n, seed):
+    # label 1 when token 2 occurs: learnable in a few epochs
+    rng = np.random.default_rng(seed)
+    x = np.zeros((n, 12), dtype="int64")
+    y = rng.integers(0, 2, size=n)
+    for i in range(n):
+        k = rng.integers(3, 13)
+        x[i, :k] = rng.integers(3, 9, size=k)
+        if y[i]:
+            x[i, rng.integers(0, k)] = 2
+    return x, y
+
+
+def test_classifier_check_trains_and_reports(capsys):
+    import keras
+
+    train, val = _toy_sequences(600, 0), _toy_sequences(200, 1)
+
+    def build():
+        model = keras.Sequential([keras.Input((None,), dtype="int64"), keras.layers.Embedding(10, 8, mask_zero=True),
+                                  keras.layers.GRU(8), keras.layers.Dense(1, activation="sigmoid")])
+        model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy")
+        return model
+
+    ok, score = checks.check_classifier_beats(build, train, val, threshold=0.8, epochs=6)
+    assert ok and score >= 0.8
+    ok, score = checks.check_classifier_beats(build, train, val, threshold=1.01, epochs=1)
+    assert not ok and "balanced accuracy" in capsys.readouterr().out
+
+    def two_outputs():
+        return keras.Sequential([keras.Input((None,), dtype="int64"), keras.layers.Embedding(10, 4),
+                                 keras.layers.GlobalAveragePooling1D(), keras.layers.Dense(2)])
+
+    assert not checks.check_classifier_beats(two_outputs, train, val, 0.5, 1)[0]
+    assert "shape (batch, 1)" in capsys.readouterr().out
+    assert not checks.check_classifier_beats(stub, train, val, 0.5, 1)[0]
+
+
+def test_conv_checks(capsys):
+    from utils.conv import conv1d, conv1d_output_length, conv1d_params
+
+    assert checks.check_output_length(conv1d_output_length)
+    assert not checks.check_output_length(lambda n, k, s, p: (n - k) // s + 1)  # ignores "same"
+    assert "ceil" in capsys.readouterr().out
+    assert checks.check_conv1d(lambda x, k, b: conv1d(x, k, b))
+    assert not checks.check_conv1d(lambda x, k, b: conv1d(x, k[::-1], b))  # a true convolution flips the kernel
+    assert not checks.check_conv1d(stub)
+
+    def right(channels, layers):
+        out = []
+        for size, filters in layers:
+            out.append(conv1d_params(size, channels, filters))
+            channels = filters
+        return out
+
+    assert checks.check_conv_stack_params(right)
+    assert not checks.check_conv_stack_params(lambda c, layers: [conv1d_params(k, c, f) for k, f in layers])
+    assert "previous layer" in capsys.readouterr().out

@@ -88,3 +88,36 @@ def test_gru_step_matches_keras_gru_reset_after():
         h = rnn.gru_step(x[:, t], h, kernel, recurrent, bias)
         outs.append(h)
     assert np.abs(np.stack(outs, axis=1) - keras_out).max() <= 1e-5
+
+
+# --- chapter 06: the NumPy convolution -------------------------------------------------------
+
+@pytest.mark.parametrize("length, size, stride, padding", [
+    (8, 2, 1, "valid"), (8, 3, 2, "valid"), (9, 3, 2, "same"), (8, 4, 3, "same"), (5, 5, 1, "valid"), (7, 2, 1, "same"),
+])
+def test_conv1d_matches_keras(length, size, stride, padding):
+    import keras
+
+    from utils.conv import conv1d, conv1d_output_length
+
+    rng = np.random.default_rng(length * 10 + size)
+    x = rng.normal(size=(2, length, 3)).astype("float32")
+    layer = keras.layers.Conv1D(4, size, strides=stride, padding=padding, bias_initializer="random_normal")
+    expected = keras.ops.convert_to_numpy(layer(x))
+    kernel, bias = layer.get_weights()
+    got = conv1d(x, kernel, bias, stride, padding)
+    assert got.shape == expected.shape
+    assert got.shape[1] == conv1d_output_length(length, size, stride, padding)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_conv1d_lecture_example_and_errors():
+    from utils.conv import conv1d, conv1d_output_length, conv1d_params
+
+    assert conv1d_output_length(8, 2) == 7  # the lecture's figure
+    assert conv1d_output_length(3, 5) == 0
+    assert conv1d_params(3, 64, 128) == 3 * 64 * 128 + 128
+    with pytest.raises(ValueError, match="same channels"):
+        conv1d(np.zeros((1, 5, 2)), np.zeros((3, 4, 1)))
+    with pytest.raises(ValueError, match="padding"):
+        conv1d_output_length(5, 2, padding="causal")

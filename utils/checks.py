@@ -434,7 +434,7 @@ def check_classifier_beats(build: Callable[[], Any], train: tuple[np.ndarray, np
         if probe.shape != (2, 1):
             raise _Fail(f"the model should output one probability per review, shape (batch, 1); got {probe.shape}.")
         stop = keras.callbacks.EarlyStopping(patience=2, restore_best_weights=True)
-        model.fit(make_bucketed_dataset(train[0], train[1], 64, shuffle=True), epochs=epochs, verbose=0,
+        model.fit(make_bucketed_dataset(train[0], train[1], 64, shuffle=True), epochs=epochs, verbose=0, shuffle=False,
                   validation_data=make_bucketed_dataset(val[0], val[1], 256), callbacks=[stop])
         pred = (np.asarray(model.predict(val[0], verbose=0)).reshape(-1) > 0.5).astype(int)
         result["score"] = float(balanced_accuracy_score(val[1], pred))
@@ -446,3 +446,67 @@ def check_classifier_beats(build: Callable[[], Any], train: tuple[np.ndarray, np
     if ok:
         print(f"   validation balanced accuracy {result['score']:.3f} >= {threshold:.3f}")
     return ok, result.get("score")
+
+
+# ----------------------------------------------------------------------------- chapter 06
+
+
+def check_output_length(fn: Callable[[int, int, int, str], int]) -> bool:
+    """Check ``output_length(length, kernel_size, stride, padding) -> int`` against Keras's rule."""
+    from .conv import conv1d_output_length
+
+    def body() -> None:
+        cases = [(8, 2, 1, "valid"), (10, 3, 1, "valid"), (10, 3, 2, "valid"), (11, 4, 3, "valid"),
+                 (10, 3, 1, "same"), (10, 3, 2, "same"), (11, 4, 3, "same"), (500, 7, 1, "valid")]
+        for length, size, stride, padding in cases:
+            got = _call(fn, length, size, stride, padding)
+            expected = conv1d_output_length(length, size, stride, padding)
+            if got != expected:
+                hint = ("valid: floor((length - kernel_size) / stride) + 1" if padding == "valid"
+                        else "same: ceil(length / stride), whatever the kernel size")
+                raise _Fail(f"output_length({length}, {size}, {stride}, {padding!r}) returned {got!r}, "
+                            f"expected {expected}. Rule for {hint}.")
+
+    return _run("output_length", body)
+
+
+def check_conv1d(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]) -> bool:
+    """Check ``conv1d_valid(x, kernel, bias)`` (stride 1, no padding, Keras layout)."""
+    from .conv import conv1d
+
+    def body() -> None:
+        rng = np.random.default_rng(11)
+        for length, size, channels, filters in ((8, 2, 1, 1), (9, 3, 2, 4), (6, 6, 3, 2)):
+            x = rng.normal(size=(2, length, channels))
+            kernel = rng.normal(size=(size, channels, filters))
+            bias = rng.normal(size=(filters,))
+            got = _call(fn, x.copy(), kernel.copy(), bias.copy())
+            problem = compare_arrays(got, conv1d(x, kernel, bias), "output")
+            if problem:
+                raise _Fail(problem + " Output t is sum over k and c of x[:, t + k, c] * kernel[k, c, :], plus bias;"
+                            " there are length - kernel_size + 1 outputs.")
+
+    return _run("conv1d_valid", body)
+
+
+def check_conv_stack_params(fn: Callable[[int, list[tuple[int, int]]], list[int]]) -> bool:
+    """Check ``conv_stack_params(in_channels, layers) -> [params of each Conv1D]`` where
+    ``layers`` is a list of ``(kernel_size, filters)``."""
+    from .conv import conv1d_params
+
+    def body() -> None:
+        for in_channels, layers in ((1, [(2, 64), (2, 128)]), (128, [(3, 64), (4, 64), (5, 32)]), (8, [(7, 16)])):
+            got = _call(fn, in_channels, list(layers))
+            expected, channels = [], in_channels
+            for size, filters in layers:
+                expected.append(conv1d_params(size, channels, filters))
+                channels = filters
+            if not isinstance(got, (list, tuple)) or len(got) != len(expected):
+                raise _Fail(f"return a list with one count per layer ({len(expected)} here), got {got!r}.")
+            for i, (g, e) in enumerate(zip(got, expected)):
+                if g != e:
+                    raise _Fail(f"layer {i} of {layers} on {in_channels} input channels: got {g}, expected {e}. "
+                                "Each filter has kernel_size x (its input channels) weights plus one bias, and a "
+                                "layer's input channels are the previous layer's filters.")
+
+    return _run("conv_stack_params", body)

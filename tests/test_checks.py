@@ -187,9 +187,10 @@ def test_classifier_check_trains_and_reports(capsys):
         model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy")
         return model
 
-    ok, score = checks.check_classifier_beats(build, train, val, threshold=0.8, epochs=6)
+    ok, score, model = checks.check_classifier_beats(build, train, val, threshold=0.8, epochs=6)
     assert ok and score >= 0.8
-    ok, score = checks.check_classifier_beats(build, train, val, threshold=1.01, epochs=1)
+    assert model.predict(val[0][:3], verbose=0).shape == (3, 1)   # the trained model comes back
+    ok, score, _ = checks.check_classifier_beats(build, train, val, threshold=1.01, epochs=1)
     assert not ok and "balanced accuracy" in capsys.readouterr().out
 
     def two_outputs():
@@ -198,7 +199,7 @@ def test_classifier_check_trains_and_reports(capsys):
 
     assert not checks.check_classifier_beats(two_outputs, train, val, 0.5, 1)[0]
     assert "shape (batch, 1)" in capsys.readouterr().out
-    assert not checks.check_classifier_beats(stub, train, val, 0.5, 1)[0]
+    assert checks.check_classifier_beats(stub, train, val, 0.5, 1) == (False, None, None)
 
 
 def test_conv_checks(capsys):

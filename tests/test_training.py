@@ -52,3 +52,12 @@ def test_make_dataset_batches_in_order_without_shuffle():
     x = np.arange(10).reshape(10, 1)
     batches = [b[0].numpy().ravel().tolist() for b in make_dataset(x, np.arange(10), batch_size=4)]
     assert batches == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+
+
+def test_char_gru_classifier_is_compiled_masked_and_outputs_one_probability():
+    from utils.training import char_gru_classifier
+
+    model = char_gru_classifier(50)
+    assert model.compiled and model.layers[0].mask_zero
+    p = model.predict(np.array([[3, 4, 0, 0], [5, 0, 0, 0]]), verbose=0)
+    assert p.shape == (2, 1) and np.all((p > 0) & (p < 1))

@@ -10,7 +10,7 @@ answer is wrong, so a student notebook always runs to the end.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -306,13 +306,14 @@ def check_model_beats(build: Callable[[], Any], train: tuple[np.ndarray, np.ndar
 
     from .training import make_dataset
 
-    result: dict[str, float] = {}
+    result: dict[str, Any] = {}
 
     def body() -> None:
         keras.utils.set_random_seed(0)
         model = _call(build)
         if not isinstance(model, keras.Model):
             raise _Fail(f"build_model() must return a keras Model, got {type(model).__name__}.")
+        result["model"] = model
         if not model.compiled:
             model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse")
         scale = lambda y: (y - y_mean) / y_std  # noqa: E731
@@ -410,24 +411,35 @@ def check_sequence_length(fn: Callable[[np.ndarray, float], int]) -> bool:
     return _run("choose_sequence_length", body)
 
 
+class ClassifierCheck(NamedTuple):
+    """What :func:`check_classifier_beats` found: whether it passed, the validation balanced
+    accuracy (``None`` if the model could not be trained) and the trained model (or ``None``)."""
+
+    passed: bool
+    score: float | None
+    model: Any
+
+
 def check_classifier_beats(build: Callable[[], Any], train: tuple[np.ndarray, np.ndarray],
                            val: tuple[np.ndarray, np.ndarray], threshold: float,
-                           epochs: int) -> tuple[bool, float | None]:
+                           epochs: int) -> ClassifierCheck:
     """Train the binary classifier that ``build()`` returns (compiled or not; one sigmoid
     output) on integer sequences and compare its validation **balanced accuracy** with
-    ``threshold``. Early stopping keeps the best validation epoch. Returns (passed, score)."""
+    ``threshold``. Early stopping keeps the best validation epoch. The trained model is
+    returned too, so that a notebook can go on with it instead of training it again."""
     import keras
     from sklearn.metrics import balanced_accuracy_score
 
     from .training import make_bucketed_dataset
 
-    result: dict[str, float] = {}
+    result: dict[str, Any] = {}
 
     def body() -> None:
         keras.utils.set_random_seed(0)
         model = _call(build)
         if not isinstance(model, keras.Model):
             raise _Fail(f"build_model() must return a keras Model, got {type(model).__name__}.")
+        result["model"] = model
         if not model.compiled:
             model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy", metrics=["accuracy"])
         probe = np.asarray(model.predict(val[0][:2], verbose=0))
@@ -445,7 +457,7 @@ def check_classifier_beats(build: Callable[[], Any], train: tuple[np.ndarray, np
     ok = _run("build_model", body)
     if ok:
         print(f"   validation balanced accuracy {result['score']:.3f} >= {threshold:.3f}")
-    return ok, result.get("score")
+    return ClassifierCheck(ok, result.get("score"), result.get("model"))
 
 
 # ----------------------------------------------------------------------------- chapter 06

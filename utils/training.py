@@ -83,3 +83,23 @@ def make_bucketed_dataset(
     options = tf.data.Options()
     options.autotune.enabled = False
     return ds.with_options(options)
+
+
+def char_gru_classifier(vocabulary_size: int, embedding_dim: int = 32, units: int = 32,
+                        learning_rate: float = 3e-3):
+    """Chapter 03's reference sentiment model for character ids: a masked ``Embedding`` →
+    ``GRU`` → ``Dense(1, sigmoid)``, compiled with Adam and binary cross-entropy.
+
+    The notebook uses it only while the student's own model does not pass its check, so
+    that the rest of the chapter still runs.
+    """
+    import keras
+
+    model = keras.Sequential([
+        keras.Input((None,), dtype="int64"),
+        keras.layers.Embedding(vocabulary_size, embedding_dim, mask_zero=True),
+        keras.layers.GRU(units),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ], name="char_gru")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy", metrics=["accuracy"])
+    return model

@@ -56,7 +56,9 @@ def test_every_student_stub_raises_not_implemented(path: Path):
         namespace: dict = {}
         exec(compile("from __future__ import annotations\n" + cell.source, path.name, "exec"), namespace)
         for node in tree.body:
-            if isinstance(node, ast.FunctionDef):
+            is_stub = isinstance(node, ast.FunctionDef) and any(
+                isinstance(n, ast.Raise) for n in ast.walk(node))  # helpers given in the cell are skipped
+            if is_stub:
                 n_args = len(node.args.args)
                 with pytest.raises(NotImplementedError):
                     namespace[node.name](*([None] * n_args))

@@ -61,3 +61,24 @@ def test_char_gru_classifier_is_compiled_masked_and_outputs_one_probability():
     assert model.compiled and model.layers[0].mask_zero
     p = model.predict(np.array([[3, 4, 0, 0], [5, 0, 0, 0]]), verbose=0)
     assert p.shape == (2, 1) and np.all((p > 0) & (p < 1))
+
+
+def test_seconds_to_target():
+    from utils.training import seconds_to_target
+
+    assert seconds_to_target([0.80, 0.86, 0.88, 0.87], [10.0, 11.0, 12.0, 13.0], 0.87) == 33.0
+    assert np.isnan(seconds_to_target([0.80, 0.86], [10.0, 11.0], 0.87))
+    with pytest.raises(ValueError, match="one time per epoch"):
+        seconds_to_target([0.9], [1.0, 2.0], 0.87)
+
+
+def test_epoch_timer_records_one_time_per_epoch():
+    import keras
+
+    from utils.training import EpochTimer
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    timer = EpochTimer()
+    model.fit(np.zeros((8, 2)), np.zeros(8), epochs=3, verbose=0, callbacks=[timer])
+    assert len(timer.seconds) == 3 and all(s > 0 for s in timer.seconds)

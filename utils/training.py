@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
+import keras
 import numpy as np
 
 
@@ -103,3 +105,28 @@ def char_gru_classifier(vocabulary_size: int, embedding_dim: int = 32, units: in
     ], name="char_gru")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy", metrics=["accuracy"])
     return model
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Records the wall-clock seconds of every training epoch in ``self.seconds``.
+
+    Validation at the end of an epoch is included, as a student waiting for ``fit`` sees it.
+    """
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self.seconds: list[float] = []
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self.seconds.append(time.perf_counter() - self._start)
+
+
+def seconds_to_target(val_scores: Sequence[float], epoch_seconds: Sequence[float], target: float) -> float:
+    """Training time until a validation score first reached ``target``: the sum of the epoch
+    times up to and including that epoch, or ``nan`` if it never did."""
+    if len(val_scores) != len(epoch_seconds):
+        raise ValueError(f"one time per epoch expected: {len(val_scores)} scores, {len(epoch_seconds)} times.")
+    reached = np.flatnonzero(np.asarray(val_scores) >= target)
+    return float(np.sum(epoch_seconds[: reached[0] + 1])) if reached.size else float("nan")

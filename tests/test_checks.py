@@ -222,3 +222,87 @@ def test_conv_checks(capsys):
     assert checks.check_conv_stack_params(right)
     assert not checks.check_conv_stack_params(lambda c, layers: [conv1d_params(k, c, f) for k, f in layers])
     assert "previous layer" in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------------- chapter 04
+
+
+def test_check_merge_shape():
+    def right(mode, batch, steps, units, return_sequences):
+        one = (batch, steps, units) if return_sequences else (batch, units)
+        if mode is None:
+            return [one, one]
+        return (*one[:-1], 2 * units) if mode == "concat" else one
+
+    assert checks.check_merge_shape(right)
+    assert checks.check_merge_shape(lambda *a: [list(s) for s in right(*a)] if a[0] is None else list(right(*a)))
+    assert not checks.check_merge_shape(lambda m, b, t, u, r: (b, t, 2 * u) if r else (b, 2 * u))  # always concat
+    assert not checks.check_merge_shape(lambda *a: 3)
+
+
+def test_check_attention_weights():
+    from utils.attention import masked_softmax
+
+    assert checks.check_attention_weights(masked_softmax)
+
+    def unmasked(scores, mask):
+        e = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def overflowing(scores, mask):
+        e = np.exp(scores) * mask
+        return e / e.sum(axis=1, keepdims=True)
+
+    assert not checks.check_attention_weights(unmasked)
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert not checks.check_attention_weights(overflowing)
+
+
+def test_check_reverse_reviews(capsys):
+    from utils.attention import reverse_sequences
+
+    assert checks.check_reverse_reviews(reverse_sequences)
+    capsys.readouterr()
+    assert not checks.check_reverse_reviews(lambda x: x[:, ::-1])
+    assert "moves the padding to the front" in capsys.readouterr().out
+    assert not checks.check_reverse_reviews(lambda x: x)
+
+
+# ----------------------------------------------------------------------------- chapter 08
+
+
+def test_check_perplexity(capsys):
+    from utils.lm import perplexity
+
+    assert checks.check_perplexity(perplexity)
+    capsys.readouterr()
+    assert not checks.check_perplexity(lambda p: float(np.exp(-np.sum(np.log(p)))))
+    assert "mean of the log-probabilities" in capsys.readouterr().out
+    assert not checks.check_perplexity(lambda p: float(1 / np.mean(p)))
+
+
+def test_check_bigram_probability():
+    from utils.lm import bigram_probability
+
+    assert checks.check_bigram_probability(bigram_probability)
+    assert not checks.check_bigram_probability(lambda c, p, t, v: (c.get((p, t), 0) + 1) / (sum(c.values()) + len(v)))
+    assert not checks.check_bigram_probability(lambda c, p, t, v: c.get((p, t), 0) / max(1, sum(
+        n for (a, _), n in c.items() if a == p)))
+
+
+def test_check_sample_with_temperature():
+    def right(logits, temperature, rng):
+        z = logits / temperature
+        p = np.exp(z - z.max())
+        return int(rng.choice(len(p), p=p / p.sum()))
+
+    def ignores_temperature(logits, temperature, rng):
+        return right(logits, 1.0, rng)
+
+    def global_rng(logits, temperature, rng):
+        z = np.exp(logits / temperature)
+        return int(np.random.choice(len(z), p=z / z.sum()))
+
+    assert checks.check_sample_with_temperature(right)
+    assert not checks.check_sample_with_temperature(ignores_temperature)
+    assert not checks.check_sample_with_temperature(global_rng)

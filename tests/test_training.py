@@ -82,3 +82,19 @@ def test_epoch_timer_records_one_time_per_epoch():
     timer = EpochTimer()
     model.fit(np.zeros((8, 2)), np.zeros(8), epochs=3, verbose=0, callbacks=[timer])
     assert len(timer.seconds) == 3 and all(s > 0 for s in timer.seconds)
+
+
+def test_predict_bucketed_keeps_the_order_of_x():
+    import keras
+
+    from utils.training import predict_bucketed
+
+    x, _, _ = _padded(n=50, max_length=12)
+    inputs = keras.Input((None,), dtype="int64")
+    # each row's mean id (the mask keeps padding out) differs from row to row
+    ids_as_values = keras.initializers.Constant(np.arange(50, dtype="float32")[:, None])
+    outputs = keras.layers.GlobalAveragePooling1D()(keras.layers.Embedding(50, 1, mask_zero=True,
+                                                                          embeddings_initializer=ids_as_values)(inputs))
+    model = keras.Model(inputs, outputs)
+    got = predict_bucketed(model, x, batch_size=8)
+    np.testing.assert_allclose(got, np.asarray(model.predict(x, verbose=0)), atol=1e-6)

@@ -460,6 +460,103 @@ def check_classifier_beats(build: Callable[[], Any], train: tuple[np.ndarray, np
     return ClassifierCheck(ok, result.get("score"), result.get("model"))
 
 
+# ----------------------------------------------------------------------------- chapter 04
+
+
+def _bidirectional_shape(merge_mode: str | None, batch: int, steps: int, units: int,
+                         return_sequences: bool) -> Any:
+    one = (batch, steps, units) if return_sequences else (batch, units)
+    if merge_mode is None:
+        return [one, one]
+    if merge_mode == "concat":
+        return (*one[:-1], 2 * units)
+    return one
+
+
+def check_merge_shape(fn: Callable[[Any, int, int, int, bool], Any]) -> bool:
+    """Check ``merge_shape(merge_mode, batch, steps, units, return_sequences)``: the output shape
+    of ``Bidirectional(LSTM(units, return_sequences=...), merge_mode=...)`` on a
+    (batch, steps, features) input. ``merge_mode=None`` gives a list of two shapes."""
+    import keras
+
+    def body() -> None:
+        for mode in ("concat", "sum", "mul", "ave", None):
+            for return_sequences in (True, False):
+                batch, steps, units = 4, 7, 5
+                got = _call(fn, mode, batch, steps, units, return_sequences)
+                layer = keras.layers.Bidirectional(keras.layers.LSTM(units, return_sequences=return_sequences),
+                                                   merge_mode=mode)
+                out = layer(np.zeros((batch, steps, 3), dtype="float32"))
+                expected = [tuple(o.shape) for o in out] if mode is None else tuple(out.shape)
+                assert expected == _bidirectional_shape(mode, batch, steps, units, return_sequences)
+                try:  # accept lists or tuples
+                    normal = [tuple(g) for g in got] if mode is None else tuple(got)
+                except TypeError:
+                    normal = got
+                if normal != expected:
+                    hint = {"concat": "concat joins the two directions along the last axis: 2 x units.",
+                            None: "merge_mode=None returns the two directions separately, as a list of two shapes.",
+                            }.get(mode, f"{mode!r} combines the two directions element-wise: the shape of one.")
+                    seq = "with" if return_sequences else "without"
+                    raise _Fail(f"merge_mode={mode!r} {seq} return_sequences (batch {batch}, {steps} steps, "
+                                f"{units} units): got {got!r}, expected {expected}. {hint}")
+
+    return _run("merge_shape", body)
+
+
+def check_attention_weights(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> bool:
+    """Check ``attention_weights(scores, mask) -> weights``: a softmax over each row of
+    ``scores`` (batch, steps) that gives padding (mask False) weight 0."""
+    from .attention import masked_softmax
+
+    def body() -> None:
+        rng = np.random.default_rng(4)
+        scores = rng.normal(size=(3, 6)) * 3
+        mask = np.array([[1, 1, 1, 1, 1, 1], [1, 1, 1, 0, 0, 0], [1, 0, 0, 0, 0, 0]], dtype=bool)
+        got = _call(fn, scores.copy(), mask.copy())
+        expected = masked_softmax(scores, mask)
+        problem = compare_arrays(got, expected, "weights")
+        if problem:
+            got = np.asarray(got, dtype="float64")
+            if got.shape == expected.shape and np.any(got[~mask] != 0):
+                problem += " Padding positions (mask False) must get weight exactly 0."
+            elif got.shape == expected.shape and not np.allclose(got.sum(axis=1), 1):
+                problem += " Each row's weights must sum to 1 over the real tokens."
+            raise _Fail(problem)
+        big = np.array([[1000.0, 1001.0, 999.0, 5000.0]])
+        got = _call(fn, big, np.array([[True, True, True, False]]))
+        problem = compare_arrays(got, masked_softmax(big, np.array([[True, True, True, False]])), "weights")
+        if problem:
+            raise _Fail(f"with large scores ({big.tolist()}): {problem} Subtract the row's largest *unmasked* score "
+                        "before np.exp, so that it cannot overflow.")
+
+    return _run("attention_weights", body)
+
+
+def check_reverse_reviews(fn: Callable[[np.ndarray], np.ndarray]) -> bool:
+    """Check ``reverse_reviews(x)``: reverse each end-padded row's real tokens, padding stays at the end."""
+    from .attention import reverse_sequences
+
+    def body() -> None:
+        x = np.array([[5, 6, 7, 0, 0], [1, 2, 3, 4, 9], [8, 0, 0, 0, 0]])
+        rng = np.random.default_rng(2)
+        lengths = rng.integers(1, 12, size=20)
+        y = np.zeros((20, 12), dtype="int64")
+        for i, n in enumerate(lengths):
+            y[i, :n] = rng.integers(1, 100, size=n)
+        for case in (x, y):
+            got = _call(fn, case.copy())
+            expected = reverse_sequences(case)
+            if got is not None and np.asarray(got).shape == case.shape and np.array_equal(got, case[:, ::-1]):
+                raise _Fail("x[:, ::-1] also moves the padding to the front. Reverse only the first n tokens of "
+                            "each row (n = its number of non-zero ids) and keep the zeros at the end.")
+            problem = compare_arrays(got, expected, "reversed array", atol=0)
+            if problem:
+                raise _Fail(f"{problem} For example [5, 6, 7, 0, 0] should become [7, 6, 5, 0, 0].")
+
+    return _run("reverse_reviews", body)
+
+
 # ----------------------------------------------------------------------------- chapter 06
 
 
@@ -522,3 +619,78 @@ def check_conv_stack_params(fn: Callable[[int, list[tuple[int, int]]], list[int]
                                 "layer's input channels are the previous layer's filters.")
 
     return _run("conv_stack_params", body)
+
+
+# ----------------------------------------------------------------------------- chapter 08
+
+
+def check_perplexity(fn: Callable[[np.ndarray], float]) -> bool:
+    """Check ``perplexity(probabilities) -> float``: exp of the mean negative log-probability."""
+    from .lm import perplexity
+
+    def body() -> None:
+        cases = [np.full(10, 1 / 48), np.ones(5), np.array([0.5, 0.125]), np.random.default_rng(1).uniform(0.01, 1, 50)]
+        for p in cases:
+            got = _call(fn, p.copy())
+            expected = perplexity(p)
+            problem = compare_arrays(got, np.float64(expected), "perplexity", atol=1e-6 * expected)
+            if problem:
+                hint = ""
+                try:
+                    if np.isclose(float(got), np.exp(-np.sum(np.log(p)))):
+                        hint = " Use the mean of the log-probabilities, not their sum."
+                    elif np.isclose(float(got), 1 / np.mean(p)):
+                        hint = " Average the log-probabilities, not the probabilities."
+                except (TypeError, ValueError):
+                    pass
+                raise _Fail(f"for probabilities {np.round(p[:4], 4).tolist()}{'…' if len(p) > 4 else ''}: {problem}"
+                            f"{hint} Perplexity = exp(-mean(log p)); a uniform guess over 48 tokens gives 48.")
+
+    return _run("perplexity", body)
+
+
+def check_bigram_probability(fn: Callable[..., float]) -> bool:
+    """Check ``bigram_probability(counts, previous, token, vocabulary)`` with add-one smoothing."""
+    from .lm import bigram_probability
+
+    def body() -> None:
+        counts = {("t", "h"): 5, ("h", "e"): 4, ("t", "o"): 1, ("e", " "): 3, (" ", "t"): 2}
+        vocabulary = ["t", "h", "e", "o", " "]
+        for prev, tok in (("t", "h"), ("t", "e"), ("h", "e"), ("o", "t"), (" ", "t")):
+            got = _call(fn, dict(counts), prev, tok, list(vocabulary))
+            expected = bigram_probability(counts, prev, tok, vocabulary)
+            problem = compare_arrays(got, np.float64(expected), f"P({tok!r} | {prev!r})", atol=1e-9)
+            if problem:
+                raise _Fail(problem + " Add-one: (count(previous, token) + 1) / (count of pairs starting with "
+                            "previous + V), with V the vocabulary size; a never-seen previous gives 1 / V.")
+        total = sum(_call(fn, dict(counts), "t", v, list(vocabulary)) for v in vocabulary)
+        if not np.isclose(total, 1.0):
+            raise _Fail(f"P(· | 't') sums to {total:.4f} over the vocabulary, should be 1.")
+
+    return _run("bigram_probability", body)
+
+
+def check_sample_with_temperature(fn: Callable[[np.ndarray, float, np.random.Generator], int]) -> bool:
+    """Check ``sample_with_temperature(logits, temperature, rng) -> int``: a draw from
+    ``softmax(logits / temperature)`` using the given NumPy generator."""
+
+    def body() -> None:
+        logits = np.log(np.array([0.1, 0.2, 0.7]))
+        for temperature in (1.0, 0.5, 2.0):
+            scaled = np.exp(logits / temperature)
+            expected = scaled / scaled.sum()
+            draws = [_call(fn, logits.copy(), temperature, np.random.default_rng(i)) for i in range(3000)]
+            if not all(isinstance(d, (int, np.integer)) and 0 <= d < 3 for d in draws):
+                raise _Fail(f"return one token id (an int in 0..2), got e.g. {draws[0]!r}.")
+            freq = np.bincount(np.array(draws, dtype=int), minlength=3) / len(draws)
+            if np.abs(freq - expected).max() > 0.04:
+                raise _Fail(f"at temperature {temperature} the draws' frequencies are {np.round(freq, 3).tolist()}, "
+                            f"expected about {np.round(expected, 3).tolist()}. Divide the logits by the temperature, "
+                            "then softmax, then rng.choice(len(p), p=p).")
+        pairs = [(_call(fn, logits.copy(), 1.0, np.random.default_rng(s)),
+                  _call(fn, logits.copy(), 1.0, np.random.default_rng(s))) for s in range(20)]
+        if any(a != b for a, b in pairs):
+            raise _Fail("two calls with generators seeded alike gave different tokens: draw with the `rng` you are "
+                        "given (rng.choice), not np.random.")
+
+    return _run("sample_with_temperature", body)

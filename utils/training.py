@@ -130,3 +130,14 @@ def seconds_to_target(val_scores: Sequence[float], epoch_seconds: Sequence[float
         raise ValueError(f"one time per epoch expected: {len(val_scores)} scores, {len(epoch_seconds)} times.")
     reached = np.flatnonzero(np.asarray(val_scores) >= target)
     return float(np.sum(epoch_seconds[: reached[0] + 1])) if reached.size else float("nan")
+
+
+def predict_bucketed(model: keras.Model, x: np.ndarray, batch_size: int = 512) -> np.ndarray:
+    """``model.predict`` over length buckets (little padding, so fast for masked RNNs), with
+    the predictions put back in the order of ``x``."""
+    ds = make_bucketed_dataset(x, np.arange(len(x)), batch_size)
+    index = np.concatenate([np.asarray(i) for _, i in ds])
+    predictions = np.asarray(model.predict(ds, verbose=0))
+    out = np.empty_like(predictions)
+    out[index] = predictions
+    return out

@@ -11,11 +11,13 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 BROWSER_FLAG := $(shell [ -z "$$DISPLAY" ] && [ "$$(uname)" != Darwin ] && echo --no-browser)
 PYTEST_ARGS ?=
 
-.PHONY: help lab test student check-student clean-cache bench-dlwp
+.PHONY: help lab test lint hooks student check-student clean-cache bench-dlwp
 
 help:
 	@echo "make lab       start JupyterLab on the course (creates .venv on first use)"
-	@echo "make test      run the whole test suite in fast mode (what CI runs)"
+	@echo "make test      lint, then run the whole test suite in fast mode (what CI runs)"
+	@echo "make lint      ruff on utils/, tests/, benchmarks/ and the notebooks"
+	@echo "make hooks     install the git pre-commit hooks (strip outputs, ruff, chapters in sync)"
 	@echo "make student   regenerate chapters/ from solutions/"
 	@echo "make bench-dlwp  time the DLwP LSTM recipe on IMDB (reference for chapter 03, ~4 min; run alone)"
 
@@ -34,7 +36,13 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
 lab: $(VENV)/.runtime-installed
 	$(VENV)/bin/jupyter lab $(ROOT_FLAG) $(BROWSER_FLAG) --ServerApp.root_dir="$(CURDIR)"
 
-test: $(VENV)/.dev-installed
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+
+hooks: $(VENV)/.dev-installed
+	$(VENV)/bin/pre-commit install
+
+test: $(VENV)/.dev-installed lint
 	@start=$$(date +%s); \
 	if [ -z "$${COURSE_DATA_DIR:-}" ] && [ -d ../shared/datasets ]; then \
 	  export COURSE_DATA_DIR="$$(cd ../shared/datasets && pwd)"; echo "COURSE_DATA_DIR=$$COURSE_DATA_DIR"; fi; \

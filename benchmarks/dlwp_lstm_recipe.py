@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import utils  # first: quiet TensorFlow import
 
+# isort: split
+
 import json
 import os
 import platform

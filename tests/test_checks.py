@@ -58,7 +58,7 @@ def test_neighbours_check(vectors, capsys):
     from utils.checks import _neighbours_reference
 
     assert checks.check_nearest_neighbours(_neighbours_reference, vectors)
-    with_self = lambda w, v, k: [w] + _neighbours_reference(w, v, k - 1)  # noqa: E731
+    with_self = lambda w, v, k: [w, *_neighbours_reference(w, v, k - 1)]  # noqa: E731
     assert not checks.check_nearest_neighbours(with_self, vectors)
     assert "itself" in capsys.readouterr().out
     reversed_order = lambda w, v, k: _neighbours_reference(w, v, k)[::-1]  # noqa: E731

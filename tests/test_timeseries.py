@@ -73,7 +73,10 @@ def test_model_check_reports_a_bad_model(capsys):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(64, 4, 2)).astype("float32")
     y = (x[:, -1, 0] * 3).astype("float32")
-    build_constant = lambda: keras.Sequential([keras.Input((4, 2)), keras.layers.Flatten(), keras.layers.Dense(1, kernel_initializer="zeros", trainable=False)])  # noqa: E731
+    def build_constant() -> keras.Model:
+        return keras.Sequential([keras.Input((4, 2)), keras.layers.Flatten(),
+                                 keras.layers.Dense(1, kernel_initializer="zeros", trainable=False)])
+
     ok, mae = checks.check_model_beats(build_constant, (x, y), (x, y), target_mae=0.5, epochs=1, y_mean=0.0, y_std=1.0)
     assert ok is False and mae > 0.5
     assert "needs to be below" in capsys.readouterr().out

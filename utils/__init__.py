@@ -37,10 +37,8 @@ def _import_tensorflow_quietly() -> None:
 
 _import_tensorflow_quietly()
 
-from .config import cache_dir, data_dir, is_fast, mode, pick, seed_everything, setup  # noqa: E402
 from . import checks, rnn  # noqa: E402
-from .metrics import record  # noqa: E402
-from .training import make_bucketed_dataset, make_dataset  # noqa: E402
+from .config import cache_dir, data_dir, is_fast, mode, pick, seed_everything, setup  # noqa: E402
 from .data import (  # noqa: E402
     DataIntegrityError,
     DataNotFoundError,
@@ -52,14 +50,15 @@ from .data import (  # noqa: E402
     load_japanese_vowels,
     load_nyc_weather,
 )
+from .metrics import record  # noqa: E402
+from .training import make_bucketed_dataset, make_dataset  # noqa: E402
 
 __all__ = [
-    "checks",
-    "rnn",
     "DataIntegrityError",
     "DataNotFoundError",
     "build_embedding_matrix",
     "cache_dir",
+    "checks",
     "data_dir",
     "fetch",
     "is_fast",
@@ -70,9 +69,10 @@ __all__ = [
     "load_nyc_weather",
     "make_bucketed_dataset",
     "make_dataset",
-    "record",
     "mode",
     "pick",
+    "record",
+    "rnn",
     "seed_everything",
     "setup",
 ]

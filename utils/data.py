@@ -239,7 +239,7 @@ def _verify(path: Path, variant: Variant, dataset: Dataset) -> Path:
 def search_dirs() -> list[Path]:
     """The folders :func:`fetch` looks in, in order."""
     dirs = [d for d in (data_dir(),) if d is not None]
-    return dirs + [cache_dir()]
+    return [*dirs, cache_dir()]
 
 
 def _get(name: str) -> Dataset:

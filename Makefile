@@ -10,8 +10,14 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # Open a browser only where there is a screen; the URL is printed either way.
 BROWSER_FLAG := $(shell [ -z "$$DISPLAY" ] && [ "$$(uname)" != Darwin ] && echo --no-browser)
 PYTEST_ARGS ?=
+# make bench / make html: MODE=full (default) or fast; NOTEBOOKS="02_rnn_time_step 08_language_model" to pick some.
+MODE ?= full
+NOTEBOOKS ?=
+# The course's CI data beside the repo, unless COURSE_DATA_DIR is set.
+DATA_ENV := if [ -z "$${COURSE_DATA_DIR:-}" ] && [ -d ../shared/datasets ]; then \
+	  export COURSE_DATA_DIR="$$(cd ../shared/datasets && pwd)"; fi
 
-.PHONY: help lab test lint hooks student check-student clean-cache bench-dlwp
+.PHONY: help lab test lint hooks student check-student clean-cache bench bench-dlwp html
 
 help:
 	@echo "make lab       start JupyterLab on the course (creates .venv on first use)"
@@ -19,6 +25,9 @@ help:
 	@echo "make lint      ruff on utils/, tests/, benchmarks/ and the notebooks"
 	@echo "make hooks     install the git pre-commit hooks (strip outputs, ruff, chapters in sync)"
 	@echo "make student   regenerate chapters/ from solutions/"
+	@echo "make bench     run every notebook in a fresh kernel (MODE=full|fast), record time, RAM and metrics"
+	@echo "               in benchmarks/results.{json,md} and regenerate the README chapter table (run alone)"
+	@echo "make html      render the executed notebooks and the chapter table as a site in build/site (MODE=full|fast)"
 	@echo "make bench-dlwp  time the DLwP LSTM recipe on IMDB (reference for chapter 03, ~4 min; run alone)"
 
 $(PY):
@@ -56,6 +65,12 @@ student: $(VENV)/.runtime-installed
 
 check-student: $(VENV)/.runtime-installed
 	$(PY) -m utils.student --check
+
+bench: $(VENV)/.dev-installed
+	@$(DATA_ENV); $(PY) benchmarks/run.py --mode $(MODE) $(if $(NOTEBOOKS),--notebooks $(NOTEBOOKS))
+
+html: $(VENV)/.dev-installed
+	@$(DATA_ENV); $(PY) benchmarks/site.py --mode $(MODE)
 
 # Chapter 03's reference: time to 0.87 validation accuracy of the book's LSTM recipe on this machine.
 bench-dlwp: $(VENV)/.runtime-installed

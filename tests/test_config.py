@@ -43,3 +43,17 @@ def test_seeding_makes_keras_reproducible():
     (k1, r1), (k2, r2) = draw(), draw()
     np.testing.assert_array_equal(k1, k2)
     np.testing.assert_array_equal(r1, r2)
+
+
+def test_scratch_dir_is_new_and_private_each_time():
+    from utils.config import REPO_ROOT, scratch_dir
+
+    first, second = scratch_dir("99"), scratch_dir("99")
+    try:
+        assert first != second and first.is_dir() and second.is_dir()
+        assert first.parent == REPO_ROOT / "runs" and first.name.startswith("99-")
+    finally:
+        first.rmdir()
+        second.rmdir()
+    with pytest.raises(ValueError, match="short name"):
+        scratch_dir("../elsewhere")

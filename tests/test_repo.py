@@ -1,10 +1,13 @@
 """The repository's own rules: chapters/ is generated from solutions/, notebooks are clean."""
 
 import ast
+import json
+import re
 from pathlib import Path
 
 import nbformat
 import pytest
+from benchscripts import load
 
 from utils.config import REPO_ROOT
 from utils.student import BEGIN, END, HIDDEN_BEGIN, expected_chapters
@@ -64,3 +67,30 @@ def test_every_student_stub_raises_not_implemented(path: Path):
                     namespace[node.name](*([None] * n_args))
                 stubs += 1
     assert stubs >= 3, f"{path.name}: expected at least 3 stubbed exercise functions, found {stubs}"
+
+
+# A literal file name a notebook could write (and another read back): checkpoints, arrays, tables.
+WRITTEN_FILE = re.compile(r"""["'][^"'\s]*\.(keras|h5|npz|npy|csv|json|pkl|pickle|txt|png|parquet)["']""")
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
+def test_notebooks_write_only_to_their_own_scratch_folders(path: Path):
+    """No notebook reads a file another notebook wrote: every file name a notebook writes is
+    placed in a folder from ``utils.scratch_dir`` (new for each run), never at a fixed path."""
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type != "code":
+            continue
+        for line in cell.source.splitlines():
+            if WRITTEN_FILE.search(line):
+                assert "scratch_dir(" in line, (
+                    f"{path.name}: {line.strip()!r} names a file at a fixed path; put it in utils.scratch_dir(...)")
+            assert 'Path("runs")' not in line and "'runs/" not in line and '"runs/' not in line, (
+                f"{path.name}: {line.strip()!r} writes to runs/ directly; use utils.scratch_dir(...)")
+
+
+def test_readme_chapter_table_is_generated_from_the_benchmark():
+    """The README table is what `benchmarks/report.py` makes of benchmarks/results.json."""
+    report = load("report")
+    results = json.loads(report.RESULTS.read_text()) if report.RESULTS.is_file() else {}
+    assert report.README.read_text() == report.updated_readme(results), (
+        "the README chapter table is out of date: run `python benchmarks/report.py`")

@@ -38,7 +38,7 @@ def _import_tensorflow_quietly() -> None:
 _import_tensorflow_quietly()
 
 from . import checks, rnn  # noqa: E402
-from .config import cache_dir, data_dir, is_fast, mode, pick, seed_everything, setup  # noqa: E402
+from .config import cache_dir, data_dir, is_fast, mode, pick, scratch_dir, seed_everything, setup  # noqa: E402
 from .data import (  # noqa: E402
     DataIntegrityError,
     DataNotFoundError,
@@ -73,6 +73,7 @@ __all__ = [
     "pick",
     "record",
     "rnn",
+    "scratch_dir",
     "seed_everything",
     "setup",
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import platform
 import random
+import tempfile
 import warnings
 from pathlib import Path
 from typing import TypeVar
@@ -66,6 +67,21 @@ def cache_dir() -> Path:
     path = REPO_ROOT / "data" / "cache"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def scratch_dir(chapter: str) -> Path:
+    """A new, private folder under ``runs/`` for files a notebook writes and reads back
+    (checkpoints), e.g. ``runs/03-k2j4x9/`` at the top of the repository.
+
+    Every call makes a different folder, so two notebooks running at the same time (the test
+    suite runs a solution and its student version in parallel) never read each other's files.
+    ``runs/`` is git-ignored; delete it whenever you like.
+    """
+    if not chapter or "/" in chapter:
+        raise ValueError(f"chapter must be a short name such as '03', got {chapter!r}.")
+    root = REPO_ROOT / "runs"
+    root.mkdir(exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"{chapter}-", dir=root))
 
 
 def seed_everything(seed: int = 42) -> None:

@@ -1,0 +1,46 @@
+"""Reliability: a notebook run twice, each time in a fresh kernel ("restart and run all"), gives
+identical results: every recorded metric bit for bit, and every printed line except timings.
+
+One notebook stands in for all (chapter 02, fast mode, about 30 s a run): every notebook uses
+the same `utils.setup()` seeding and deterministic-ops switch. The suite itself runs each
+notebook in a fresh kernel (nbval), so "restart and run all" is what every notebook passes.
+"""
+
+import re
+
+import pytest
+from benchscripts import load
+
+from utils.config import REPO_ROOT
+
+NOTEBOOK = REPO_ROOT / "solutions" / "02_rnn_time_step.ipynb"
+TIMING = re.compile(r"\d\s*(s|ms|seconds?)\b|s/epoch|per epoch|wall|took", re.IGNORECASE)
+
+
+def _printed_lines(nb) -> list[str]:
+    lines = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("name") == "stdout":
+                lines += [line for line in output["text"].splitlines() if not TIMING.search(line)]
+    return lines
+
+
+@pytest.fixture(scope="module")
+def bench_run():
+    return load("run")
+
+
+def test_two_fresh_runs_give_identical_results(bench_run, tmp_path):
+    import nbformat
+
+    runs, printed = [], []
+    for i in range(2):
+        out = tmp_path / str(i)
+        result = bench_run.execute(NOTEBOOK, "fast", out, timeout=600)
+        assert result["error"] is None, result["error"]
+        runs.append({k: v for k, v in result["metrics"].items() if "second" not in k})
+        printed.append(_printed_lines(nbformat.read(out / NOTEBOOK.name, as_version=4)))
+    assert runs[0], "the notebook recorded no metrics"
+    assert runs[0] == runs[1], "recorded metrics differ between two runs"
+    assert len(printed[0]) > 10 and printed[0] == printed[1], "printed output differs between two runs"

@@ -504,6 +504,65 @@ def load_chnsenticorp(
     parts = [(texts[i].tolist(), labels[i]) for i in (train, val, test)]
     return TextSplits(parts[0], parts[1], parts[2], ("negative", "positive"))
 
+# ----------------------------------------------------------------------------- English-Mandarin pairs
+
+
+@dataclass(frozen=True)
+class TranslationPairs:
+    """Parallel sentences: ``source[i]`` translates to ``target[i]``; ``attribution[i]`` is the
+    Tatoeba credit line the licence (CC BY 2.0 FR) asks to keep with each pair."""
+
+    source: list[str]
+    target: list[str]
+    attribution: list[str]
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+
+def load_cmn(max_source_words: int | None = None, max_target_chars: int | None = None,
+             val_fraction: float = 0.1, test_fraction: float = 0.1,
+             seed: int = 1337) -> tuple[TranslationPairs, TranslationPairs, TranslationPairs]:
+    """Load the Tatoeba English–Mandarin pairs (``cmn.txt``) as train / validation / test.
+
+    Pairs longer than ``max_source_words`` English words or ``max_target_chars`` Chinese
+    characters are dropped first; then the remaining pairs are shuffled with ``seed`` and split.
+    Each English sentence goes to one split only (it often has several translations), so no
+    test sentence was seen in training.
+    """
+    from sklearn.model_selection import GroupShuffleSplit
+
+    path = fetch("cmn")
+    source, target, attribution = [], [], []
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 3:
+                raise DataIntegrityError(f"{path}, line {lineno}: expected 'English<TAB>Chinese<TAB>attribution'.")
+            en, zh, credit = parts
+            if max_source_words is not None and len(en.split()) > max_source_words:
+                continue
+            if max_target_chars is not None and len(zh) > max_target_chars:
+                continue
+            source.append(en)
+            target.append(zh)
+            attribution.append(credit)
+    if not source:
+        raise ValueError("no pair is short enough: raise max_source_words / max_target_chars.")
+    idx = np.arange(len(source))
+    groups = np.array(source)
+    outer = GroupShuffleSplit(n_splits=1, test_size=test_fraction, random_state=seed)
+    rest, test = next(outer.split(idx, groups=groups))
+    inner = GroupShuffleSplit(n_splits=1, test_size=val_fraction / (1 - test_fraction), random_state=seed)
+    train, val = (rest[i] for i in next(inner.split(rest, groups=groups[rest])))
+
+    def take(rows: np.ndarray) -> TranslationPairs:
+        rows = np.sort(rows)
+        return TranslationPairs([source[i] for i in rows], [target[i] for i in rows], [attribution[i] for i in rows])
+
+    return take(train), take(val), take(test)
+
+
 # ----------------------------------------------------------------------------- Japanese vowels
 
 

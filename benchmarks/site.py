@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -44,7 +45,8 @@ def stale(mode: str) -> list[str]:
 
 def index_page(results: dict, mode: str) -> str:
     """The README's chapter table as a notebook-free HTML page, links pointing at the pages."""
-    table = report.readme_table(results).replace("](chapters/", "](").replace(".ipynb)", ".html)")
+    # links to the notebooks become links to their pages; the Colab links stay as they are
+    table = re.sub(r"\]\(chapters/([^)]+)\.ipynb\)", r"](\1.html)", report.readme_table(results))
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
         "# Deep learning for sequence processing · 深度学习用于序列处理\n\n"
         f"Every page below is a solution notebook executed top to bottom in **{mode} mode**; the table's "

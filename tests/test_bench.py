@@ -43,3 +43,13 @@ def test_every_chapter_metric_was_recorded_by_the_committed_full_run(report):
 
 def test_durations_read_naturally(report):
     assert report.duration(59.4) == "59 s" and report.duration(560) == "9 min 20 s"
+
+
+def test_site_index_links_pages_and_keeps_colab_links():
+    import json
+
+    site = load("site")
+    page = site.index_page(json.loads(site.report.RESULTS.read_text()), "full")
+    assert 'href="01_text_vectorization.html"' in page
+    assert "colab.research.google.com/github/" in page and "chapters/01_text_vectorization.ipynb" in page
+    assert "chapters/01_text_vectorization.html" not in page

@@ -17,7 +17,7 @@ NOTEBOOKS ?=
 DATA_ENV := if [ -z "$${COURSE_DATA_DIR:-}" ] && [ -d ../shared/datasets ]; then \
 	  export COURSE_DATA_DIR="$$(cd ../shared/datasets && pwd)"; fi
 
-.PHONY: help lab test lint hooks student check-student clean-cache bench bench-dlwp html
+.PHONY: help lab test lint hooks student check-student clean-cache bench bench-dlwp html colab-sim
 
 help:
 	@echo "make lab       start JupyterLab on the course (creates .venv on first use)"
@@ -29,6 +29,7 @@ help:
 	@echo "               in benchmarks/results.{json,md} and regenerate the README chapter table (run alone)"
 	@echo "make html      render the executed notebooks and the chapter table as a site in build/site (MODE=full|fast)"
 	@echo "make bench-dlwp  time the DLwP LSTM recipe on IMDB (reference for chapter 03, ~4 min; run alone)"
+	@echo "make colab-sim rehearse Open in Colab offline: chapters run in a fresh env that lacks utils (NOTEBOOKS=...)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +78,10 @@ bench-dlwp: $(VENV)/.runtime-installed
 	@if [ -z "$${COURSE_DATA_DIR:-}" ] && [ -d ../shared/datasets ]; then \
 	  export COURSE_DATA_DIR="$$(cd ../shared/datasets && pwd)"; fi; \
 	$(PY) benchmarks/dlwp_lstm_recipe.py
+
+# Offline rehearsal of the Colab set-up cell (installs the committed branch; fast mode by default).
+colab-sim: $(VENV)/.runtime-installed
+	@$(DATA_ENV); COURSE_FAST=$${COURSE_FAST:-1} $(PY) tests/colab_sim.py $(if $(NOTEBOOKS),--notebooks $(NOTEBOOKS))
 
 clean-cache:
 	rm -rf data/cache

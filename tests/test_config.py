@@ -57,3 +57,21 @@ def test_scratch_dir_is_new_and_private_each_time():
         second.rmdir()
     with pytest.raises(ValueError, match="short name"):
         scratch_dir("../elsewhere")
+
+
+def test_cache_and_runs_live_in_the_checkout():
+    assert config.in_checkout(), "the test suite runs from a clone of the course"
+    assert config.cache_dir() == config.REPO_ROOT / "data" / "cache"
+
+
+def test_without_a_checkout_cache_and_runs_go_to_the_user_folder(monkeypatch, tmp_path):
+    """As on Colab, where the set-up cell pip-installs `utils` into site-packages."""
+    site_packages, home = tmp_path / "site-packages", tmp_path / "home"
+    (site_packages / "utils").mkdir(parents=True)
+    monkeypatch.setattr(config, "REPO_ROOT", site_packages)
+    monkeypatch.setattr(config, "USER_ROOT", home / ".cache" / "seqdl-course")
+    assert not config.in_checkout()
+    assert config.cache_dir() == home / ".cache" / "seqdl-course" / "data" / "cache"
+    run = config.scratch_dir("07")
+    assert run.parent == home / ".cache" / "seqdl-course" / "runs" and run.is_dir()
+    assert not (site_packages / "data").exists() and not (site_packages / "runs").exists()

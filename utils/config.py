@@ -19,6 +19,8 @@ from typing import TypeVar
 FAST_ENV = "COURSE_FAST"
 DATA_ENV = "COURSE_DATA_DIR"
 REPO_ROOT = Path(__file__).resolve().parent.parent
+#: Where downloads and run folders go when ``utils`` was pip-installed (Colab), not a checkout.
+USER_ROOT = Path.home() / ".cache" / "seqdl-course"
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
@@ -62,16 +64,29 @@ def data_dir() -> Path | None:
     return Path(raw).expanduser() if raw else None
 
 
+def in_checkout() -> bool:
+    """True when ``utils`` is imported from a clone of the course (``pip install -e .``), False
+    when it was pip-installed on its own, as the Colab set-up cell does."""
+    return (REPO_ROOT / "pyproject.toml").is_file() and (REPO_ROOT / "solutions").is_dir()
+
+
+def work_root() -> Path:
+    """The folder holding ``data/cache`` and ``runs``: the top of the checkout, or
+    ``~/.cache/seqdl-course`` when ``utils`` is installed without the repository (Colab)."""
+    return REPO_ROOT if in_checkout() else USER_ROOT
+
+
 def cache_dir() -> Path:
-    """Return the git-ignored cache folder for downloads and extracted archives."""
-    path = REPO_ROOT / "data" / "cache"
+    """Return the cache folder for downloads and extracted archives: ``data/cache`` of the
+    checkout (git-ignored), or under ``~/.cache/seqdl-course`` without one (:func:`work_root`)."""
+    path = work_root() / "data" / "cache"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def scratch_dir(chapter: str) -> Path:
     """A new, private folder under ``runs/`` for files a notebook writes and reads back
-    (checkpoints), e.g. ``runs/03-k2j4x9/`` at the top of the repository.
+    (checkpoints), e.g. ``runs/03-k2j4x9/`` at the top of the repository (:func:`work_root`).
 
     Every call makes a different folder, so two notebooks running at the same time (the test
     suite runs a solution and its student version in parallel) never read each other's files.
@@ -79,8 +94,8 @@ def scratch_dir(chapter: str) -> Path:
     """
     if not chapter or "/" in chapter:
         raise ValueError(f"chapter must be a short name such as '03', got {chapter!r}.")
-    root = REPO_ROOT / "runs"
-    root.mkdir(exist_ok=True)
+    root = work_root() / "runs"
+    root.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=f"{chapter}-", dir=root))
 
 

@@ -3,7 +3,8 @@
 Pages are the executed notebooks of ``build/executed/<mode>/`` (all outputs and plots),
 rendered with nbconvert's HTML exporter. A notebook whose executed copy is missing or whose
 code differs from its source in ``solutions/`` is executed first through ``benchmarks/run.py``, which also
-records its time and metrics, so the index and the pages show the same run. Output goes to
+records its time and metrics, so the index and the pages show the same run; when only markdown
+changed, the page shows the current prose with the run's outputs. Output goes to
 ``build/site/`` (git-ignored)::
 
     make html              # full mode (what students run); executes what is stale
@@ -43,6 +44,18 @@ def stale(mode: str) -> list[str]:
     return out
 
 
+def with_current_prose(executed: nbformat.NotebookNode, source: Path) -> nbformat.NotebookNode:
+    """The executed notebook with the markdown of its source, when only markdown changed since
+    the run (a corrected sentence should not cost a re-run); otherwise unchanged."""
+    current = nbformat.read(source, as_version=4)
+    same_layout = [c.cell_type for c in current.cells] == [c.cell_type for c in executed.cells]
+    if same_layout and _code(source) == [c.source for c in executed.cells if c.cell_type == "code"]:
+        for old, new in zip(executed.cells, current.cells):
+            if new.cell_type == "markdown":
+                old.source = new.source
+    return executed
+
+
 def index_page(results: dict, mode: str) -> str:
     """The README's chapter table as a notebook-free HTML page, links pointing at the pages."""
     # links to the notebooks become links to their pages; the Colab links stay as they are
@@ -69,7 +82,8 @@ def main(argv: list[str]) -> int:
     site.mkdir(parents=True, exist_ok=True)
     exporter = HTMLExporter(template_name="lab")
     for executed in sorted((ROOT / "build" / "executed" / args.mode).glob("*.ipynb")):
-        body, _ = exporter.from_notebook_node(nbformat.read(executed, as_version=4))
+        nb = with_current_prose(nbformat.read(executed, as_version=4), ROOT / "solutions" / executed.name)
+        body, _ = exporter.from_notebook_node(nb)
         (site / f"{executed.stem}.html").write_text(body)
     (site / "index.html").write_text(index_page(results, args.mode))
     pages = sorted(p.name for p in site.glob("*.html"))

@@ -53,3 +53,19 @@ def test_site_index_links_pages_and_keeps_colab_links():
     assert 'href="01_text_vectorization.html"' in page
     assert "colab.research.google.com/github/" in page and "chapters/01_text_vectorization.ipynb" in page
     assert "chapters/01_text_vectorization.html" not in page
+
+
+def test_site_pages_take_corrected_prose_but_never_other_code(tmp_path):
+    import nbformat
+
+    site = load("site")
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    executed = nbformat.v4.new_notebook(cells=[md("peak 4.4 GB"), code("x = 1")])
+    executed.cells[1].outputs = [nbformat.v4.new_output("stream", text="ran\n")]
+    source = tmp_path / "nb.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[md("peak 1.9 GB"), code("x = 1")]), source)
+    page = site.with_current_prose(executed, source)
+    assert page.cells[0].source == "peak 1.9 GB" and page.cells[1].outputs[0].text == "ran\n"
+    nbformat.write(nbformat.v4.new_notebook(cells=[md("peak 1.9 GB"), code("x = 2")]), source)
+    stale = nbformat.v4.new_notebook(cells=[md("old"), code("x = 1")])
+    assert site.with_current_prose(stale, source).cells[0].source == "old", "code changed: keep the run as it was"

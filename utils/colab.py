@@ -4,7 +4,11 @@ notebook run unchanged on Colab (or any Jupyter without the course installed).
 The set-up cell is the first code cell of every notebook. Where the course is installed
 (``make lab``, ``pip install -e .``, Binder) it does nothing; where ``utils`` cannot be
 imported it installs this package from the course's repository with pip, then the notebook
-continues as usual. Data files are then downloaded by the loaders from their canonical URLs.
+continues as usual. The install brings ``pyproject.toml``'s ``dependencies`` (what Colab lacks,
+such as sacrebleu) but not TensorFlow, which Colab has; elsewhere use ``requirements.txt``.
+Data files are then downloaded by the loaders from their canonical URLs into
+``~/.cache/seqdl-course`` (:func:`utils.config.work_root`). ``make colab-sim`` rehearses all this
+offline (``tests/colab_sim.py``).
 
 ``python -m utils.colab`` adds or refreshes the badge and the cell in ``solutions/`` (then run
 ``make student``); ``--check`` exits 1 when a notebook lacks them. The repository address is

@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -108,11 +109,12 @@ def main(argv: list[str]) -> int:
                PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}")
     is_installed = "import importlib.util as u; print(bool(u.find_spec('utils')), bool(u.find_spec('sacrebleu')))"
     before = probe(python, is_installed, env)
-    assert before == "False False", f"the fresh environment already has utils/sacrebleu: {before}"
+    if before != "False False":
+        raise SystemExit(f"the fresh environment already has utils/sacrebleu: {before}")
 
     official = f"git+https://github.com/{colab.REPOSITORY}@{colab.BRANCH}"
     local = f"git+file://{ROOT}@{branch}"
-    failures, rows = 0, []
+    failures = 0
     for notebook in notebooks:
         text = notebook.read_text(encoding="utf-8")
         if text.count(official) != 1:
@@ -127,8 +129,7 @@ def main(argv: list[str]) -> int:
         installed = "installed utils" if not had_utils else "utils already there, no install"
         ok = result["error"] is None and after == "True True"
         failures += not ok
-        rows.append(f"{notebook.stem}: {result['seconds']:.0f} s, {installed}: {'ok' if ok else result['error']}")
-        print(rows[-1], flush=True)
+        print(f"{notebook.stem}: {result['seconds']:.0f} s, {installed}: {'ok' if ok else result['error']}", flush=True)
 
     where = probe(python, "import utils.config as c; print(c.in_checkout(), c.work_root(), c.REPO_ROOT)", env)
     print(f"utils in the 'Colab' environment (in_checkout, work_root, package folder): {where}")
@@ -139,7 +140,7 @@ def main(argv: list[str]) -> int:
           f"whole rehearsal {time.perf_counter() - start:.0f} s")
     failures += not plain_install
     if not args.keep:
-        subprocess.run(["rm", "-rf", str(tmp)], check=False)
+        shutil.rmtree(tmp, ignore_errors=True)
     return 1 if failures else 0
 
 

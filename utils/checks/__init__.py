@@ -1,0 +1,66 @@
+"""Automatic checks for the exercises, one module per chapter (``ch01`` … ``ch08``).
+
+Each ``check_*`` function takes the student's function, runs it on cases whose answers come
+from a reference implementation, prints one line starting with ✅ or ❌ that says what is
+wrong in the student's terms, and returns True or False. A check never raises, whatever the
+student's code does, so a student notebook always runs to the end; the rules every check
+follows are in :mod:`utils.checks._core`. For nbgrader, the solution notebooks' hidden tests
+``assert`` the returned value, so a ❌ scores zero points.
+"""
+
+from ._core import compare_arrays
+from .ch01 import (
+    _neighbours_reference,
+    check_cosine_similarity,
+    check_embedding_matrix,
+    check_nearest_neighbours,
+    check_one_hot,
+)
+from .ch02 import check_rnn_forward, check_rnn_step, check_spectral_radius, check_stacked_params
+from .ch03 import ClassifierCheck, check_classifier_beats, check_gru_step, check_lstm_step, check_sequence_length
+from .ch04 import check_attention_weights, check_merge_shape, check_reverse_reviews
+from .ch05 import check_model_beats, check_naive_mae, check_windows
+from .ch06 import check_conv1d, check_conv_stack_params, check_output_length
+from .ch07 import (
+    _toy_decoder,
+    check_dot_attention_weights,
+    check_exact_match,
+    check_greedy_decode,
+    check_reverse_source,
+)
+from .ch08 import check_bigram_probability, check_perplexity, check_sample_with_temperature
+
+__all__ = [
+    "ClassifierCheck",
+    "_neighbours_reference",
+    "_toy_decoder",
+    "check_attention_weights",
+    "check_bigram_probability",
+    "check_classifier_beats",
+    "check_conv1d",
+    "check_conv_stack_params",
+    "check_cosine_similarity",
+    "check_dot_attention_weights",
+    "check_embedding_matrix",
+    "check_exact_match",
+    "check_greedy_decode",
+    "check_gru_step",
+    "check_lstm_step",
+    "check_merge_shape",
+    "check_model_beats",
+    "check_naive_mae",
+    "check_nearest_neighbours",
+    "check_one_hot",
+    "check_output_length",
+    "check_perplexity",
+    "check_reverse_reviews",
+    "check_reverse_source",
+    "check_rnn_forward",
+    "check_rnn_step",
+    "check_sample_with_temperature",
+    "check_sequence_length",
+    "check_spectral_radius",
+    "check_stacked_params",
+    "check_windows",
+    "compare_arrays",
+]

@@ -1,0 +1,265 @@
+"""What every exercise check is built from.
+
+A check runs the student's function on cases whose answers come from a reference
+implementation, prints **one** line starting with ✅ or ❌ and returns ``True``/``False``.
+The rules every check follows (and ``tests/test_checks*.py`` enforce):
+
+* **It never raises.** :func:`run` turns every exception, the student's and the check's own
+  (Keras errors while building, fitting or predicting a student's model included), into one
+  ❌ line. Only ``KeyboardInterrupt`` (the stop button) goes through.
+* **Inputs are checked for mutation.** :func:`call` keeps a copy of every argument, calls the
+  student's function on the originals and compares them afterwards; an answer that changes
+  its input in place gets ❌ saying which argument, because a later cell would run on
+  corrupted data.
+* **Types are enforced** as the exercise statement states them (:func:`expect_int`,
+  :func:`expect_float`, :func:`expect_array`), so a value a check accepted works in every
+  later cell.
+* **Feedback names the notebook's function** (:func:`function_name`) and names a likely cause
+  only when the answer really equals that wrong variant (compute it with :func:`matches`).
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import math
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+
+
+class Fail(Exception):
+    """Raised inside a check's body to stop at the first problem found; its text is the ❌ line."""
+
+
+def report(name: str, problem: str | None) -> bool:
+    """Print the verdict line and return whether the answer passed."""
+    if problem is None:
+        print(f"✅ {name}: correct.")
+        return True
+    print(f"❌ {name}: {problem}")
+    return False
+
+
+def function_name(fn: Any, default: str) -> str:
+    """The name to show in feedback: the student's function's own name when it has a usable one
+    (the notebook's ``def``), else ``default`` (the name the exercise statement uses)."""
+    name = getattr(fn, "__name__", None)
+    if isinstance(name, str) and name.isidentifier() and name != "<lambda>":
+        return name
+    return default
+
+
+def run(name: str, body: Callable[[], None]) -> bool:
+    """Run a check's ``body`` and report; whatever happens inside, return True or False."""
+    try:
+        body()
+    except Fail as fail:
+        return report(name, str(fail))
+    except KeyboardInterrupt:
+        raise
+    except NotImplementedError:
+        return report(name, _NOT_IMPLEMENTED)
+    except BaseException as exc:  # noqa: BLE001 - a check never raises, whatever the answer did
+        return report(name, f"checking your answer failed with {_describe(exc)}. Look at what your function "
+                      "returns (type, shape, values) and compare it with the exercise statement.")
+    return report(name, None)
+
+
+_NOT_IMPLEMENTED = "not implemented yet: replace `raise NotImplementedError()` with your code."
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    first = text[0] if text else ""
+    if len(first) > 300:
+        first = first[:300] + "…"
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+# ----------------------------------------------------------------------------- calling
+
+
+def snapshot(value: Any) -> Any:
+    """A deep copy to compare an argument with after the call (see :func:`same`)."""
+    try:
+        return copy.deepcopy(value)
+    except Exception:  # noqa: BLE001 - an uncopyable argument is simply not compared
+        return _UNCOPYABLE
+
+
+_UNCOPYABLE = object()
+
+
+def same(a: Any, b: Any) -> bool:
+    """Whether ``a`` still equals its snapshot ``b``: arrays by shape, dtype and values (NaN equal
+    to NaN), containers element by element, other objects by their attributes."""
+    if b is _UNCOPYABLE:
+        return True
+    if isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype
+                and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")))
+    if isinstance(b, dict):
+        return isinstance(a, dict) and a.keys() == b.keys() and all(same(a[k], b[k]) for k in b)
+    if isinstance(b, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(b, (str, bytes, int, float, complex, bool, type(None), np.generic)):
+        try:
+            return bool(a == b) or (isinstance(b, float) and math.isnan(b) and math.isnan(a))
+        except Exception:  # noqa: BLE001
+            return False
+    if hasattr(b, "__dict__") and not callable(b):
+        return type(a) is type(b) and same(vars(a), vars(b))
+    return True  # generators, models, functions: not compared
+
+
+def _parameter_names(fn: Callable[..., Any], n: int) -> list[str]:
+    try:
+        names = [p.name for p in inspect.signature(fn).parameters.values()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        names = []
+    return [names[i] if i < len(names) else f"argument {i + 1}" for i in range(n)]
+
+
+def call(fn: Any, *args: Any, name: str = "your function", check_mutation: bool = True) -> Any:
+    """Call the student's ``fn(*args)`` and return its result.
+
+    Raises :class:`Fail` (never anything else) when ``fn`` is not a function, is still the stub,
+    raises, or changed one of its arguments in place. Arguments are handed over as they are
+    (not as copies), so that an in-place change is seen.
+    """
+    if not callable(fn):
+        raise Fail(f"expected the function {name}, got {type(fn).__name__} {_short(fn)}.")
+    before = [snapshot(a) for a in args] if check_mutation else []
+    try:
+        result = fn(*args)
+    except NotImplementedError:
+        raise Fail(_NOT_IMPLEMENTED) from None
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a student's bug is reported, not raised
+        raise Fail(f"calling {name}({_argument_summary(args)}) raised {_describe(exc)}") from None
+    if check_mutation:
+        for param, arg, old in zip(_parameter_names(fn, len(args)), args, before):
+            if not same(arg, old):
+                raise Fail(f"{name} changed its input `{param}` in place. Later cells pass it the notebook's "
+                           f"real data, which would then be corrupted: work on a copy (e.g. `{param} = "
+                           f"{param}.copy()`) or build a new result instead of assigning into `{param}`.")
+    return result
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _argument_summary(args: Iterable[Any]) -> str:
+    def one(a: Any) -> str:
+        if isinstance(a, np.ndarray):
+            return f"array of shape {a.shape}"
+        if callable(a):
+            return getattr(a, "__name__", "function")
+        return _short(a, 40)
+
+    return ", ".join(one(a) for a in args)
+
+
+# ----------------------------------------------------------------------------- types
+
+
+def expect_int(got: Any, what: str) -> int:
+    """``got`` as a Python int; :class:`Fail` unless it is an int (or NumPy integer), not a bool
+    or a float (a float length or count breaks later code such as ``range`` or Keras layers)."""
+    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer)):
+        hint = " Convert it with int(...)." if isinstance(got, (float, np.floating)) else ""
+        raise Fail(f"{what} should be an int, got {type(got).__name__} {_short(got)}.{hint}")
+    return int(got)
+
+
+def expect_float(got: Any, what: str) -> float:
+    """``got`` as a Python float; :class:`Fail` unless it is a real number (float, NumPy float or
+    int, not a bool, an array or a string) that is finite."""
+    if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.integer, np.floating)):
+        hint = " Return a single number, e.g. float(...)." if isinstance(got, (np.ndarray, list, tuple)) else ""
+        raise Fail(f"{what} should be a float, got {type(got).__name__} {_short(got)}.{hint}")
+    value = float(got)
+    if not math.isfinite(value):
+        raise Fail(f"{what} is {value}, expected a finite number.")
+    return value
+
+
+def expect_array(got: Any, what: str, shape: tuple[int, ...] | None = None, kind: str | None = None) -> np.ndarray:
+    """``got`` as a NumPy array; :class:`Fail` unless it is an ``np.ndarray`` (not a list or a
+    tensor), of ``shape`` when given, with a dtype of ``kind`` when given (``"f"`` floating,
+    ``"i"`` integer, ``"b"`` boolean)."""
+    if got is None:
+        raise Fail(f"{what} is None: did you forget `return`?")
+    if not isinstance(got, np.ndarray):
+        raise Fail(f"{what} should be a NumPy array, got {type(got).__name__}. Convert it with np.asarray(...).")
+    if shape is not None and got.shape != tuple(shape):
+        raise Fail(f"{what} has shape {got.shape}, expected {tuple(shape)}.")
+    names = {"f": "floating-point", "i": "integer", "b": "boolean"}
+    if kind is not None and not (got.dtype.kind in kind or (kind == "i" and got.dtype.kind == "u")):
+        raise Fail(f"{what} has dtype {got.dtype}, expected a {names.get(kind, kind)} array.")
+    return got
+
+
+def compare_arrays(got: Any, expected: np.ndarray, what: str = "result", atol: float = 1e-5) -> str | None:
+    """Describe the first difference between ``got`` and ``expected``, or return None.
+    Never raises: anything that is not an array of numbers is described as such."""
+    if got is None:
+        return f"the {what} is None: did you forget `return`?"
+    try:
+        arr = np.asarray(got, dtype="float64")
+    except Exception:  # noqa: BLE001 - strings, ragged lists, objects whose __array__ raises
+        return f"the {what} should be array-like of numbers, got {type(got).__name__}."
+    expected = np.asarray(expected, dtype="float64")
+    if arr.shape != expected.shape:
+        return f"the {what} has shape {arr.shape}, expected {expected.shape}."
+    if not np.all(np.isfinite(arr)):
+        return f"the {what} contains NaN or inf."
+    if arr.ndim == 0:
+        if not np.isclose(arr, expected, atol=atol, rtol=0):
+            return f"the {what} is {float(arr):.6g}, expected {float(expected):.6g}."
+        return None
+    bad = np.argwhere(~np.isclose(arr, expected, atol=atol, rtol=0))
+    if len(bad):
+        i = tuple(int(j) for j in bad[0])
+        return (
+            f"the {what} is wrong at index {i if len(i) > 1 else i[0]}: got {arr[i]:.6g}, "
+            f"expected {expected[i]:.6g} ({len(bad)} wrong entries in all)."
+        )
+    return None
+
+
+def matches(got: Any, candidate: Any, atol: float = 1e-6) -> bool:
+    """Whether the answer ``got`` equals ``candidate`` (a known wrong variant's result), for
+    naming a cause only when it is the real one. Never raises."""
+    try:
+        if isinstance(candidate, (str, bytes)) or isinstance(got, (str, bytes)):
+            return bool(got == candidate)
+        a, b = np.asarray(got, dtype="float64"), np.asarray(candidate, dtype="float64")
+        return a.shape == b.shape and bool(np.allclose(a, b, atol=atol, rtol=0, equal_nan=True))
+    except Exception:  # noqa: BLE001
+        return False
+
+
+# ----------------------------------------------------------------------------- Keras models
+
+
+def keras_step(what: str, action: Callable[[], Any], advice: str = "") -> Any:
+    """Run one Keras operation on a student's model (building, compiling, fitting,
+    predicting) and turn any error into :class:`Fail` saying which step failed and why."""
+    try:
+        return action()
+    except Fail:
+        raise
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - Keras errors become the student's ❌ line
+        raise Fail(f"{what} failed with {_describe(exc)}{' ' + advice if advice else ''}") from None

@@ -17,14 +17,15 @@ NOTEBOOKS ?=
 DATA_ENV := if [ -z "$${COURSE_DATA_DIR:-}" ] && [ -d ../shared/datasets ]; then \
 	  export COURSE_DATA_DIR="$$(cd ../shared/datasets && pwd)"; fi
 
-.PHONY: help lab test lint hooks student check-student clean-cache bench bench-dlwp html colab-sim
+.PHONY: help lab test lint hooks student check-student grade-check clean-cache bench bench-dlwp html colab-sim
 
 help:
 	@echo "make lab       start JupyterLab on the course (creates .venv on first use)"
 	@echo "make test      lint, then run the whole test suite in fast mode (what CI runs)"
 	@echo "make lint      ruff on utils/, tests/, benchmarks/ and the notebooks"
 	@echo "make hooks     install the git pre-commit hooks (strip outputs, ruff, chapters in sync)"
-	@echo "make student   regenerate chapters/ from solutions/"
+	@echo "make student   mark solutions/ for nbgrader and regenerate chapters/ from them"
+	@echo "make grade-check  nbgrader round trip on every chapter: generate, autograde solved/untouched/one-done, feedback"
 	@echo "make bench     run every notebook in a fresh kernel (MODE=full|fast), record time, RAM and metrics"
 	@echo "               in benchmarks/results.{json,md} and regenerate the README chapter table (run alone)"
 	@echo "make html      render the executed notebooks and the chapter table as a site in build/site (MODE=full|fast)"
@@ -66,6 +67,10 @@ student: $(VENV)/.runtime-installed
 
 check-student: $(VENV)/.runtime-installed
 	$(PY) -m utils.student --check
+
+# nbgrader's whole round trip for every chapter (make test does it for chapter 02 only); fast mode.
+grade-check: $(VENV)/.dev-installed
+	@$(DATA_ENV); COURSE_FAST=$${COURSE_FAST:-1} COURSE_GRADE_ALL=1 $(PY) -m pytest -n 2 -v tests/test_nbgrader.py $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-installed
 	@$(DATA_ENV); $(PY) benchmarks/run.py --mode $(MODE) $(if $(NOTEBOOKS),--notebooks $(NOTEBOOKS))

@@ -20,26 +20,40 @@ TIMING = re.compile(r"\d\s*(s|ms|seconds?)\b|seconds?|s ?/ ?epoch|per epoch|wall
 def _printed_lines(nb) -> list[str]:
     """Printed lines without timings. A line that mentions a time is left out, and so is the
     rest of its block (up to an empty line): a table with a seconds column (the table's other
-    numbers are recorded metrics, compared exactly)."""
+    numbers are recorded metrics, compared exactly).
+
+    A cell's stdout is joined before it is split into lines: how the kernel cut it into
+    output chunks depends on timing (one ``print`` can arrive as two chunks on a loaded
+    machine), the text does not."""
     lines = []
     for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            if output.get("name") != "stdout":
-                continue
-            skipping = False
-            for line in output["text"].splitlines():
-                if not line.strip():
-                    skipping = False
-                elif TIMING.search(line):
-                    skipping = True
-                if not skipping:
-                    lines.append(line)
+        text = "".join(o["text"] for o in cell.get("outputs", []) if o.get("name") == "stdout")
+        skipping = False
+        for line in text.splitlines():
+            if not line.strip():
+                skipping = False
+            elif TIMING.search(line):
+                skipping = True
+            if not skipping:
+                lines.append(line)
     return lines
 
 
 @pytest.fixture(scope="module")
 def bench_run():
     return load("run")
+
+
+def test_printed_lines_do_not_depend_on_output_chunks():
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    def notebook(*chunks):
+        cell = new_code_cell("print(...)", outputs=[new_output("stream", name="stdout", text=t) for t in chunks])
+        return new_notebook(cells=[cell])
+
+    one = _printed_lines(notebook("kernel (12, 16) | 0.5\nnext line\n"))
+    assert one == ["kernel (12, 16) | 0.5", "next line"]
+    assert _printed_lines(notebook("kernel", " (12, 16) | 0.5\n", "next line\n")) == one
 
 
 def test_two_fresh_runs_give_identical_results(bench_run, tmp_path):

@@ -73,3 +73,58 @@ def test_make_student_changes_only_regions_outputs_and_metadata():
     # the solution notebook itself is untouched
     assert "y = 2 * x" in nb.cells[2].source and nb.cells[1].outputs
     nbformat.validate(student)
+
+
+def _exercise_notebook():
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    return new_notebook(cells=[
+        new_markdown_cell("Write `f`."),
+        new_code_cell("def helper(x):\n    return x\n\ndef f(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION"),
+        new_code_cell("ok = checks.check_double(f)\n### BEGIN HIDDEN TESTS\nassert ok\n### END HIDDEN TESTS"),
+        new_code_cell("print(1)", metadata={"nbgrader": {"grade": True, "grade_id": "stale", "points": 3}}),
+        new_code_cell("def g(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION"),
+        new_code_cell("ok = checks.check_classifier_beats(g, data)\n### BEGIN HIDDEN TESTS\nassert ok\n### END HIDDEN TESTS"),
+    ])
+
+
+def test_nbgrader_metadata_is_derived_from_the_markers():
+    from utils.student import mark_for_nbgrader, total_points
+
+    nb = mark_for_nbgrader(_exercise_notebook())
+    meta = [c.metadata.get("nbgrader") for c in nb.cells]
+    assert meta[0] is None and meta[3] is None            # stale metadata on a plain cell is removed
+    assert meta[1]["solution"] and not meta[1]["grade"] and meta[1]["grade_id"] == "answer_double"
+    assert meta[2]["grade"] and meta[2]["locked"] and meta[2]["points"] == 1 and meta[2]["grade_id"] == "test_double"
+    assert meta[5]["points"] == 2                         # a check that trains a model
+    assert total_points(nb) == 3
+    assert mark_for_nbgrader(nb) == nb                    # idempotent
+
+
+def test_points_set_by_hand_are_kept_and_student_copy_is_locked():
+    from utils.student import make_student, mark_for_nbgrader
+
+    nb = mark_for_nbgrader(_exercise_notebook())
+    nb.cells[2].metadata["nbgrader"]["points"] = 5
+    nb.cells[2].metadata["nbgrader"]["checksum"] = "abc"
+    assert mark_for_nbgrader(nb).cells[2].metadata["nbgrader"]["points"] == 5
+    student = make_student(nb)
+    assert student.cells[2].metadata["editable"] is False and "checksum" not in student.cells[2].metadata["nbgrader"]
+    assert student.cells[1].metadata["nbgrader"]["solution"] is True
+
+
+def test_hidden_tests_without_an_answer_cell_are_an_error():
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from utils.student import mark_for_nbgrader
+
+    with pytest.raises(ValueError, match="without an exercise"):
+        mark_for_nbgrader(new_notebook(cells=[new_code_cell("### BEGIN HIDDEN TESTS\nassert 1\n### END HIDDEN TESTS")]))
+
+
+def test_points_table_lists_every_chapter():
+    from utils.student import expected_solutions, points_table
+
+    table = points_table(expected_solutions())
+    assert table.count("\n| `") == len(expected_solutions())
+    assert "test_rnn_step" in table

@@ -1,46 +1,252 @@
-"""Chapter 04 checks: the reference passes, and the catalogue of wrong answers is rejected."""
+"""Chapter 04 checks: the reference passes, and the catalogue of wrong answers is rejected,
+each without an exception and, where the check names a cause, with that cause."""
 
 import numpy as np
+import pytest
 
 from utils import checks
+from utils.attention import masked_softmax, reverse_sequences
 
 
-def test_check_merge_shape():
-    def right(mode, batch, steps, units, return_sequences):
-        one = (batch, steps, units) if return_sequences else (batch, units)
-        if mode is None:
-            return [one, one]
-        return (*one[:-1], 2 * units) if mode == "concat" else one
-
-    assert checks.check_merge_shape(right)
-    assert checks.check_merge_shape(lambda *a: [list(s) for s in right(*a)] if a[0] is None else list(right(*a)))
-    assert not checks.check_merge_shape(lambda m, b, t, u, r: (b, t, 2 * u) if r else (b, 2 * u))  # always concat
-    assert not checks.check_merge_shape(lambda *a: 3)
+def stub(*_):
+    raise NotImplementedError()
 
 
-def test_check_attention_weights():
-    from utils.attention import masked_softmax
-
-    assert checks.check_attention_weights(masked_softmax)
-
-    def unmasked(scores, mask):
-        e = np.exp(scores - scores.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
-
-    def overflowing(scores, mask):
-        e = np.exp(scores) * mask
-        return e / e.sum(axis=1, keepdims=True)
-
-    assert not checks.check_attention_weights(unmasked)
-    with np.errstate(over="ignore", invalid="ignore"):
-        assert not checks.check_attention_weights(overflowing)
+def verdict(capsys, check, answer):
+    """Run ``check(answer)``; return (result, the one ✅/❌ line it printed)."""
+    result = check(answer)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith(("✅", "❌"))]
+    assert len(lines) == 1, lines
+    return result, lines[0]
 
 
-def test_check_reverse_reviews(capsys):
-    from utils.attention import reverse_sequences
+# ----------------------------------------------------------------------------- Exercise 1: merge_shape
 
+
+def merge_shape(merge_mode, batch, steps, units, return_sequences):  # the notebook's solution
+    one = (batch, steps, units) if return_sequences else (batch, units)
+    if merge_mode is None:
+        return [one, one]
+    if merge_mode == "concat":
+        return (*one[:-1], 2 * units)
+    return one
+
+
+def test_merge_shape_reference_passes_and_agrees_with_keras(capsys):
+    import keras
+
+    assert verdict(capsys, checks.check_merge_shape, merge_shape) == (True, "✅ merge_shape: correct.")
+    for mode in ("concat", "sum", None):                 # the check's reference is Keras itself
+        layer = keras.layers.Bidirectional(keras.layers.LSTM(3, return_sequences=True), merge_mode=mode)
+        out = layer(np.zeros((2, 4, 5), dtype="float32"))
+        shapes = [tuple(o.shape) for o in out] if mode is None else tuple(out.shape)
+        assert shapes == merge_shape(mode, 2, 4, 3, True)
+
+
+def always_concat(m, b, t, u, r):
+    one = (b, t, u) if r else (b, u)
+    return [one, one] if m is None else (*one[:-1], 2 * u)
+
+
+def never_doubles(m, b, t, u, r):
+    one = (b, t, u) if r else (b, u)
+    return [one, one] if m is None else one
+
+
+def ignores_return_sequences(m, b, t, u, r):
+    return merge_shape(m, b, t, u, True)
+
+
+def concat_along_time(m, b, t, u, r):
+    return (b, 2 * t, u) if m == "concat" and r else merge_shape(m, b, t, u, r)
+
+
+def none_as_tuple(m, b, t, u, r):
+    shape = merge_shape(m, b, t, u, r)
+    return tuple(shape) if m is None else shape
+
+
+def none_as_one_shape(m, b, t, u, r):
+    shape = merge_shape(m, b, t, u, r)
+    return shape[0] if m is None else shape
+
+
+def none_doubled(m, b, t, u, r):
+    return [merge_shape("concat", b, t, u, r)] * 2 if m is None else merge_shape(m, b, t, u, r)
+
+
+def as_lists(m, b, t, u, r):
+    shape = merge_shape(m, b, t, u, r)
+    return [list(s) for s in shape] if m is None else list(shape)
+
+
+def ave_halves(m, b, t, u, r):
+    one = (b, t, u / 2) if r else (b, u / 2)
+    return one if m == "ave" else merge_shape(m, b, t, u, r)
+
+
+def notebook_sizes(m, b, t, u, r):  # hard-coded to the notebook's table: batch 2, 10 steps, LSTM(16)
+    return merge_shape(m, 2, 10, 16, r)
+
+
+@pytest.mark.parametrize("answer, cause", [
+    (always_concat, "'sum' combines the two directions element-wise"),
+    (never_doubles, "concat joins the two directions along the last axis: 2 × units"),
+    (ignores_return_sequences, "without return_sequences each direction returns only its last state"),
+    (concat_along_time, "not along time"),
+    (none_as_tuple, "expected a list of two shapes, got tuple"),
+    (none_as_one_shape, "expected a list of two shapes, got tuple (4, 7, 5)"),
+    (none_doubled, "merge_mode=None does not merge"),
+    (as_lists, "should be a tuple of ints such as (4, 10), got list"),
+    (ave_halves, "should be an int, got float 2.5"),
+    (notebook_sizes, "got (2, 10, 32), expected (4, 7, 10)."),
+    (lambda *a: 3, "should be a tuple of ints"),
+    (stub, "not implemented"),
+])
+def test_merge_shape_catalogue(capsys, answer, cause):
+    ok, line = verdict(capsys, checks.check_merge_shape, answer)
+    assert not ok and cause in line, line
+
+
+# ----------------------------------------------------------------------------- Exercise 2: attention_weights
+
+
+def attention_notebook(scores, mask):
+    masked = np.where(mask, scores, -np.inf)
+    e = np.where(mask, np.exp(masked - masked.max(axis=1, keepdims=True)), 0.0)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def attention_minus_1e9(scores, mask):  # a different correct answer
+    s = scores + np.where(mask, 0.0, -1e9)
+    e = np.exp(s - s.max(axis=1, keepdims=True))
+    return (e / e.sum(axis=1, keepdims=True)).astype("float32")
+
+
+def test_attention_weights_passes_the_notebook_and_alternatives(capsys):
+    assert verdict(capsys, checks.check_attention_weights, attention_notebook)[0]
+    assert verdict(capsys, checks.check_attention_weights, attention_minus_1e9)[0]
+    assert verdict(capsys, checks.check_attention_weights, masked_softmax)[0]
+
+
+def unmasked(scores, mask):
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def zeroed_after(scores, mask):
+    return unmasked(scores, mask) * mask
+
+
+def over_columns(scores, mask):
+    masked = np.where(mask, scores, -np.inf)
+    e = np.where(mask, np.exp(masked - masked.max(axis=0, keepdims=True)), 0.0)
+    return e / e.sum(axis=0, keepdims=True)
+
+
+def no_shift(scores, mask):
+    e = np.where(mask, np.exp(scores), 0.0)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def overall_max(scores, mask):
+    e = np.where(mask, np.exp(scores - scores.max(axis=1, keepdims=True)), 0.0)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def in_place(scores, mask):
+    scores[~mask] = -np.inf
+    return unmasked(scores, mask)
+
+
+def first_n_tokens(scores, mask):  # treats the mask as a length: right for end-padded rows only
+    out = np.zeros_like(scores)
+    for i, n in enumerate(mask.sum(axis=1)):
+        out[i, :n] = unmasked(scores[i:i + 1, :n], None)
+    return out
+
+
+def as_list(scores, mask):
+    return attention_notebook(scores, mask).tolist()
+
+
+@pytest.mark.parametrize("answer, cause", [
+    (unmasked, "the mask is ignored"),
+    (zeroed_after, "padding was set to 0 after the softmax"),
+    (over_columns, "runs down each column (axis 0)"),
+    (no_shift, "np.exp overflows for large scores"),
+    (overall_max, "the overall maximum is a padding score"),
+    (in_place, "changed its input `scores` in place"),
+    (first_n_tokens, "(masks with gaps, not only padding at the end, scores (5, 9)) the weight array is wrong"),
+    (as_list, "should be a NumPy array, got list"),
+    (lambda scores, mask: attention_notebook(scores, mask).T, "has shape (6, 3), expected (3, 6)"),
+    (stub, "not implemented"),
+])
+def test_attention_weights_catalogue(capsys, answer, cause):
+    ok, line = verdict(capsys, checks.check_attention_weights, answer)
+    assert not ok and cause in line, line
+
+
+# ----------------------------------------------------------------------------- Exercise 3: reverse_reviews
+
+
+def reverse_notebook(x):
+    lengths = np.count_nonzero(x, axis=1)
+    out = np.zeros_like(x)
+    for i, n in enumerate(lengths):
+        out[i, :n] = x[i, :n][::-1]
+    return out
+
+
+def test_reverse_reviews_passes_the_notebook_and_reference(capsys):
+    assert verdict(capsys, checks.check_reverse_reviews, reverse_notebook) == (True, "✅ reverse_notebook: correct.")
     assert checks.check_reverse_reviews(reverse_sequences)
-    capsys.readouterr()
-    assert not checks.check_reverse_reviews(lambda x: x[:, ::-1])
-    assert "moves the padding to the front" in capsys.readouterr().out
-    assert not checks.check_reverse_reviews(lambda x: x)
+    assert checks.check_reverse_source(reverse_sequences)   # chapter 07 shares the check
+
+
+def reverse_in_place(x):
+    for i, n in enumerate(np.count_nonzero(x, axis=1)):
+        x[i, :n] = x[i, :n][::-1]
+    return x
+
+
+def reverse_float(x):
+    out = np.zeros(x.shape)
+    for i, n in enumerate(np.count_nonzero(x, axis=1)):
+        out[i, :n] = x[i, :n][::-1]
+    return out
+
+
+def reverse_one_too_many(x):
+    out = np.zeros_like(x)
+    for i, n in enumerate(np.count_nonzero(x, axis=1)):
+        out[i, :n + 1] = x[i, :n + 1][::-1]
+    return out
+
+
+def reverse_by_columns(x):  # lengths counted down the columns
+    out = np.zeros_like(x)
+    for i, n in enumerate(np.count_nonzero(x, axis=0)[:len(x)]):
+        out[i, :n] = x[i, :n][::-1]
+    return out
+
+
+@pytest.mark.parametrize("answer, cause", [
+    (lambda x: x[:, ::-1], "moves the padding to the front"),
+    (lambda x: x, "you returned the rows unchanged"),
+    (lambda x: x[::-1], "x[::-1] reverses the order of the rows"),
+    (reverse_in_place, "changed its input `x` in place"),
+    (reverse_float, "has dtype float64"),
+    (reverse_one_too_many, "you reversed n + 1 positions"),
+    (reverse_by_columns, "should become [7, 6, 5, 0, 0]"),
+    (lambda x: [row[::-1] for row in x], "should be a NumPy array, got list"),
+    (stub, "not implemented"),
+])
+def test_reverse_reviews_catalogue(capsys, answer, cause):
+    ok, line = verdict(capsys, checks.check_reverse_reviews, answer)
+    assert not ok and cause in line, line
+
+
+def test_reverse_source_uses_the_chapter_07_name(capsys):
+    ok, line = verdict(capsys, checks.check_reverse_source, lambda x: x[:, ::-1])
+    assert not ok and line.startswith("❌ reverse_source:")

@@ -1,42 +1,185 @@
-"""Chapter 08 checks: the reference passes, and the catalogue of wrong answers is rejected."""
+"""Chapter 08 checks: the reference passes, and the catalogue of wrong answers is rejected,
+each without an exception and, where the check names a cause, with that cause."""
 
 import numpy as np
+import pytest
 
 from utils import checks
+from utils.lm import bigram_probability, perplexity, sample_logits
+
+_NOTEBOOK_NAMES = {"check_perplexity": "perplexity_of", "check_bigram_probability": "bigram_probability",
+                   "check_sample_with_temperature": "sample_with_temperature"}
 
 
-def test_check_perplexity(capsys):
-    from utils.lm import perplexity
-
-    assert checks.check_perplexity(perplexity)
-    capsys.readouterr()
-    assert not checks.check_perplexity(lambda p: float(np.exp(-np.sum(np.log(p)))))
-    assert "mean of the log-probabilities" in capsys.readouterr().out
-    assert not checks.check_perplexity(lambda p: float(1 / np.mean(p)))
-
-
-def test_check_bigram_probability():
-    from utils.lm import bigram_probability
-
-    assert checks.check_bigram_probability(bigram_probability)
-    assert not checks.check_bigram_probability(lambda c, p, t, v: (c.get((p, t), 0) + 1) / (sum(c.values()) + len(v)))
-    assert not checks.check_bigram_probability(lambda c, p, t, v: c.get((p, t), 0) / max(1, sum(
-        n for (a, _), n in c.items() if a == p)))
+def _verdict(check, answer, capsys):
+    """Run ``check(answer)``; return (passed, the one verdict line), which names the notebook's
+    function: a lambda's by the notebook's name, a ``def``'s by its own."""
+    passed = check(answer)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith(("✅", "❌"))]
+    assert len(lines) == 1, lines
+    name = answer.__name__ if answer.__name__ != "<lambda>" else _NOTEBOOK_NAMES[check.__name__]
+    assert lines[0].startswith(("✅ " if passed else "❌ ") + name + ":"), lines[0]
+    return passed, lines[0]
 
 
-def test_check_sample_with_temperature():
-    def right(logits, temperature, rng):
-        z = logits / temperature
-        p = np.exp(z - z.max())
-        return int(rng.choice(len(p), p=p / p.sum()))
+# ----------------------------------------------------------------------------- Exercise 1: perplexity
 
-    def ignores_temperature(logits, temperature, rng):
-        return right(logits, 1.0, rng)
 
-    def global_rng(logits, temperature, rng):
-        z = np.exp(logits / temperature)
-        return int(np.random.choice(len(z), p=z / z.sum()))
+def perplexity_of(probabilities: np.ndarray) -> float:
+    """The notebook's solution."""
+    return float(np.exp(-np.mean(np.log(probabilities))))
 
-    assert checks.check_sample_with_temperature(right)
-    assert not checks.check_sample_with_temperature(ignores_temperature)
-    assert not checks.check_sample_with_temperature(global_rng)
+
+def test_check_perplexity_accepts_right_answers(capsys):
+    for right in (perplexity, perplexity_of, lambda p: np.exp(-np.mean(np.log(p))),      # np.float64 is a float
+                  lambda p: float(2 ** -np.mean(np.log2(p))), lambda p: float(np.exp(-np.log(p).sum() / p.size)),
+                  lambda p: float(np.exp(-np.mean(np.log(p.astype("float32")))))):
+        assert _verdict(checks.check_perplexity, right, capsys)[0]
+
+
+def _log_in_place(probabilities):
+    np.log(probabilities, out=probabilities)
+    return float(np.exp(-np.mean(probabilities)))
+
+
+@pytest.mark.parametrize(("answer", "text"), [
+    (lambda p: float(np.exp(-np.sum(np.log(p)))), "not their sum"),
+    (lambda p: float(1 / np.mean(p)), "not the probabilities"),
+    (lambda p: float(-np.mean(np.log(p))), "That is the cross-entropy"),
+    (lambda p: float(np.exp(np.mean(np.log(p)))), "The sign is wrong"),
+    (lambda p: float(2 ** -np.mean(np.log(p))), "Mixed bases"),
+    (lambda p: float(np.prod(p) ** (-1 / len(p))), "underflows to 0"),
+    (lambda p: round(float(np.exp(-np.mean(np.log(p)))), 2), "Perplexity = exp(-mean(log p))"),
+    (lambda p: float(np.exp(-np.mean(np.log(p)))) if len(p) < 100 else 1.0, "Perplexity = exp(-mean(log p))"),
+    (lambda p: np.exp(-np.mean(np.log(p), keepdims=True)), "should be a float, got ndarray"),
+    (lambda p: str(float(np.exp(-np.mean(np.log(p))))), "should be a float, got str"),
+    (_log_in_place, "changed its input `probabilities` in place"),
+])
+def test_check_perplexity_rejects_mistakes(answer, text, capsys):
+    with np.errstate(all="ignore"):
+        passed, line = _verdict(checks.check_perplexity, answer, capsys)
+    assert not passed and text in line, line
+
+
+# ----------------------------------------------------------------------------- Exercise 2: add-one bigram
+
+
+def _solution_bigram_probability(counts: dict, previous: str, token: str, vocabulary: list) -> float:
+    """The notebook's solution."""
+    row = sum(counts.get((previous, v), 0) for v in vocabulary)
+    return (counts.get((previous, token), 0) + 1) / (row + len(vocabulary))
+
+
+def _row(counts, previous):
+    return sum(n for (a, _), n in counts.items() if a == previous)
+
+
+def test_check_bigram_probability_accepts_right_answers(capsys):
+    for right in (bigram_probability, _solution_bigram_probability,
+                  lambda c, p, t, v: (c.get((p, t), 0) + 1) / (_row(c, p) + len(v))):
+        assert _verdict(checks.check_bigram_probability, right, capsys)[0]
+
+
+def _smooths_in_place(counts, previous, token, vocabulary):
+    counts.setdefault((previous, token), 0)
+    return (counts[(previous, token)] + 1) / (_row(counts, previous) + len(vocabulary))
+
+
+@pytest.mark.parametrize(("answer", "text"), [
+    (lambda c, p, t, v: (c.get((p, t), 0) + 1) / (_row(c, p) + len({b for _, b in c})), "not the number of distinct"),
+    (lambda c, p, t, v: (c.get((p, t), 0) + 1) / (_row(c, p) + len({x for pair in c for x in pair})),
+     "not the number of distinct"),
+    (lambda c, p, t, v: (c.get((p, t), 0) + 1) / (sum(c.values()) + len(v)), "not the number of all pairs"),
+    (lambda c, p, t, v: (c.get((p, t), 0) + 1) / (sum(n for (_, b), n in c.items() if b == p) + len(v)),
+     "not those that end with it"),
+    (lambda c, p, t, v: (c.get((t, p), 0) + 1) / (_row(c, t) + len(v)), "you computed P(previous | token)"),
+    (lambda c, p, t, v: (c.get((p, t), 0) + 1) / (_row(c, p) + 1), "not 1"),
+    (lambda c, p, t, v: c.get((p, t), 0) / max(1, _row(c, p)), "(add-one smoothing)"),
+    (lambda c, p, t, v: c.get((p, t), 0) / _row(c, p), "(add-one smoothing)"),      # would divide by 0 later
+    (lambda c, p, t, v: (c[(p, t)] + 1) / (_row(c, p) + len(v)), "raised KeyError"),
+    (lambda c, p, t, v: (c.get((p, t), 0) + 1) // (_row(c, p) + len(v)), "Add-one: (count(previous, token) + 1)"),
+    (lambda c, p, t, v: str((c.get((p, t), 0) + 1) / (_row(c, p) + len(v))), "should be a float"),
+    (_smooths_in_place, "changed its input `counts` in place"),
+])
+def test_check_bigram_probability_rejects_mistakes(answer, text, capsys):
+    passed, line = _verdict(checks.check_bigram_probability, answer, capsys)
+    assert not passed and text in line, line
+
+
+# ----------------------------------------------------------------------------- Exercise 3: temperature sampling
+
+
+def sample_with_temperature(logits: np.ndarray, temperature: float, rng: np.random.Generator) -> int:
+    """The notebook's solution."""
+    z = logits / temperature
+    p = np.exp(z - z.max())
+    return int(rng.choice(len(p), p=p / p.sum()))
+
+
+def _softmax(z):
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def test_the_frequency_tolerance_has_a_wide_margin_for_the_reference():
+    """With the check's seeds the reference's frequencies are within a third of the tolerance,
+    so the (deterministic) check cannot fail for it; other right samplers have room too."""
+    from utils.checks.ch08 import _DRAWS, _FREQUENCY_CASES, _LOGITS
+
+    tolerance = 5 * np.sqrt(0.25 / _DRAWS)
+    for seed, temperature in _FREQUENCY_CASES:
+        rng = np.random.default_rng(seed)
+        draws = [sample_with_temperature(_LOGITS, temperature, rng) for _ in range(_DRAWS)]
+        freq = np.bincount(draws, minlength=len(_LOGITS)) / _DRAWS
+        assert np.abs(freq - _softmax(_LOGITS / temperature)).max() < tolerance / 3
+
+
+def test_check_sample_with_temperature_accepts_right_answers(capsys):
+    rights = [
+        sample_with_temperature,
+        lambda logits, t, rng: sample_logits(logits, t, rng=rng),
+        lambda logits, t, rng: int(rng.choice(np.arange(len(logits)), p=_softmax(logits / t))),
+        lambda logits, t, rng: int(np.searchsorted(np.cumsum(_softmax(logits / t)), rng.random(), side="right")),
+        lambda logits, t, rng: int(rng.multinomial(1, _softmax(np.asarray(logits, "float64") / t)).argmax()),
+        lambda logits, t, rng: int(np.argmax(logits / t + rng.gumbel(size=len(logits)))),        # Gumbel-max
+        lambda logits, t, rng: rng.choice(len(logits), p=_softmax(logits / t)),                  # np.int64
+    ]
+    for right in rights:
+        assert _verdict(checks.check_sample_with_temperature, right, capsys)[0]
+
+
+def _divides_in_place(logits, temperature, rng):
+    logits /= temperature
+    return int(rng.choice(len(logits), p=_softmax(logits)))
+
+
+def _new_generator(logits, temperature, rng):
+    return int(np.random.default_rng(0).choice(len(logits), p=_softmax(logits / temperature)))
+
+
+def _no_max_subtracted(logits, temperature, rng):
+    e = np.exp(logits / temperature)
+    return int(rng.choice(len(e), p=e / e.sum()))
+
+
+@pytest.mark.parametrize(("answer", "text"), [
+    (lambda logits, t, rng: int(rng.choice(len(logits), p=_softmax(logits))), "The temperature has no effect"),
+    (lambda logits, t, rng: int(rng.choice(len(logits), p=_softmax(logits * t))), "multiplied the logits"),
+    (lambda logits, t, rng: int(rng.choice(len(logits), p=_softmax(logits) / t / (_softmax(logits) / t).sum())),
+     "The temperature has no effect"),                                          # temperature after the softmax
+    (lambda logits, t, rng: int(np.argmax(logits)), "all 1500 draws were token 0"),
+    (_new_generator, "all 1500 draws were token"),
+    (lambda logits, t, rng: int(np.random.choice(len(logits), p=_softmax(logits / t))), "seeded alike"),
+    (lambda logits, t, rng: rng.choice(len(logits), size=1, p=_softmax(logits / t)), "should be an int"),
+    (lambda logits, t, rng: float(rng.choice(len(logits), p=_softmax(logits / t))), "should be an int"),
+    (lambda logits, t, rng: int(rng.choice(len(logits), p=_softmax(logits / t))) + 1, "not a token id in 0..4"),
+    (lambda logits, t, rng: int(rng.choice(len(logits), p=np.sort(_softmax(logits / t))[::-1])),
+     "expected about"),                                                          # the rank instead of the id
+    (_divides_in_place, "changed its input `logits` in place"),
+    (_no_max_subtracted, "around 700 at temperature 0.2: calling"),
+])
+def test_check_sample_with_temperature_rejects_mistakes(answer, text, capsys):
+    with np.errstate(all="ignore"):
+        passed, line = _verdict(checks.check_sample_with_temperature, answer, capsys)
+    assert not passed and text in line, line
+

@@ -203,9 +203,9 @@ def expect_array(got: Any, what: str, shape: tuple[int, ...] | None = None, kind
         raise Fail(f"{what} should be a NumPy array, got {type(got).__name__}. Convert it with np.asarray(...).")
     if shape is not None and got.shape != tuple(shape):
         raise Fail(f"{what} has shape {got.shape}, expected {tuple(shape)}.")
-    names = {"f": "floating-point", "i": "integer", "b": "boolean"}
+    names = {"f": "a floating-point", "i": "an integer", "b": "a boolean"}
     if kind is not None and not (got.dtype.kind in kind or (kind == "i" and got.dtype.kind == "u")):
-        raise Fail(f"{what} has dtype {got.dtype}, expected a {names.get(kind, kind)} array.")
+        raise Fail(f"{what} has dtype {got.dtype}, expected {names.get(kind, kind)} array.")
     return got
 
 
@@ -247,6 +247,55 @@ def matches(got: Any, candidate: Any, atol: float = 1e-6) -> bool:
         return a.shape == b.shape and bool(np.allclose(a, b, atol=atol, rtol=0, equal_nan=True))
     except Exception:  # noqa: BLE001
         return False
+
+
+# ----------------------------------------------------------------------------- naming a cause
+
+
+def cause_of(got: Any, variants: Iterable[tuple[Any, str]], default: str = "", atol: float = 1e-6,
+             sentence: bool = True) -> str:
+    """The text of the one wrong variant that ``got`` equals (by :func:`matches`), else ``default``:
+    a cause is named only when the answer is that variant and no other listed one."""
+    hits = {text for value, text in variants if matches(got, value, atol=atol)}
+    if len(hits) != 1:
+        return default
+    return _sentence(hits.pop()) if sentence else hits.pop()
+
+
+def cause_over_cases(values: list[float | None], variants: list[list[tuple[float, str]]], default: str = "",
+                     rtol: float = 1e-6) -> str:
+    """For checks with a number per case: ``values[i]`` is the answer on case ``i`` (None where it
+    was not a number), ``variants[i]`` lists ``(value, cause)`` of the wrong variants on case
+    ``i``, the causes in the same order for every case. Returns the cause of the one variant
+    equal to the answer (relatively, ``rtol``) on *every* case it answered, else ``default``."""
+    def close(a: float | None, b: float) -> bool:
+        return a is None or (bool(np.isfinite(b)) and abs(a - b) <= rtol * max(1.0, abs(b)))
+
+    hits = {text for k, (_, text) in enumerate(variants[0])
+            if all(close(value, case[k][0]) for value, case in zip(values, variants))}
+    return _sentence(hits.pop()) if len(hits) == 1 else default
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def answer_every_case(cases: list[Any], answer: Callable[[Any], float]) -> list[float | Fail]:
+    """``answer(case)`` (the student's number, through :func:`call` and :func:`expect_float`) for
+    every case, a :class:`Fail` in place of a case that failed, so that a check can report the
+    first problem in case order and name a cause from all the answers."""
+    outcomes: list[float | Fail] = []
+    for case in cases:
+        try:
+            outcomes.append(answer(case))
+        except Fail as fail:
+            outcomes.append(fail)
+    return outcomes
+
+
+def with_cause(problem: str, cause: str | None) -> str:
+    """``problem`` followed by ``cause`` when there is one."""
+    return f"{problem} {cause}" if cause else problem
 
 
 # ----------------------------------------------------------------------------- Keras models

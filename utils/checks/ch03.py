@@ -2,89 +2,239 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+import re
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._core import Fail, call, compare_arrays, run
+from ._core import Fail, call, compare_arrays, expect_array, expect_int, function_name, matches, run
+
+# ----------------------------------------------------------------------------- generic helpers
 
 
-def _gated_case(seed: int, gates: int, gru: bool = False):
-    rng = np.random.default_rng(seed)
-    batch, features, units = 3, 4, 5
-    x = rng.normal(size=(batch, features))
-    h = np.tanh(rng.normal(size=(batch, units)))
-    c = rng.normal(size=(batch, units))
-    kernel = rng.normal(scale=0.5, size=(features, gates * units))
-    recurrent = rng.normal(scale=0.5, size=(units, gates * units))
-    bias = rng.normal(scale=0.3, size=(2, gates * units) if gru else (gates * units,))
-    return x, h, c, kernel, recurrent, bias
+def expect_python_int(got: Any, what: str) -> int:
+    """``got`` if it is a built-in ``int``; :class:`Fail` otherwise. Stricter than
+    :func:`expect_int`: a NumPy integer is rejected too, because Keras layers such as
+    ``TextVectorization(output_sequence_length=...)`` accept only a Python int."""
+    value = expect_int(got, what)
+    if type(got) is not int:
+        raise Fail(f"{what} should be a Python int, got {type(got).__name__} {value}: Keras's TextVectorization "
+                   "(output_sequence_length=...) rejects NumPy integers. Convert it with int(...).")
+    return value
+
+
+def expect_pair_of_arrays(got: Any, what: str, names: tuple[str, str], shape: tuple[int, ...]) -> tuple[np.ndarray, ...]:
+    """``got`` as a tuple of two floating-point arrays of ``shape``; :class:`Fail` otherwise."""
+    if not (isinstance(got, tuple) and len(got) == 2):
+        size = f" of length {len(got)}" if isinstance(got, (list, tuple)) else ""
+        raise Fail(f"{what} should return the tuple ({names[0]}, {names[1]}), got {type(got).__name__}{size}.")
+    return tuple(expect_array(g, n, shape, "f") for g, n in zip(got, names))
+
+
+# ----------------------------------------------------------------------------- gated steps
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _gated_cases(gates: int, gru: bool = False) -> Iterator[tuple[np.ndarray, ...]]:
+    """(x, h, c, kernel, recurrent, bias) for batch, input and unit sizes that all differ,
+    so that a transposed product or a wrong split shows."""
+    for seed, (batch, features, units) in enumerate([(3, 4, 5), (2, 6, 3), (1, 2, 4)]):
+        rng = np.random.default_rng(30 + seed)
+        x = rng.normal(size=(batch, features))
+        h = np.tanh(rng.normal(size=(batch, units)))
+        c = rng.normal(size=(batch, units))
+        kernel = rng.normal(scale=0.7, size=(features, gates * units))
+        recurrent = rng.normal(scale=0.7, size=(units, gates * units))
+        bias = rng.normal(scale=0.5, size=(2, gates * units) if gru else (gates * units,))
+        yield x, h, c, kernel, recurrent, bias
+
+
+_KERAS_LSTM_ORDER = ("i", "f", "c", "o")
+
+
+def _blocks(order: tuple[int, ...], units: int) -> np.ndarray:
+    """Column indices that put the gate blocks of a (…, n·units) matrix in ``order``."""
+    return np.concatenate([np.arange(b * units, (b + 1) * units) for b in order])
+
+
+def _lstm_variants(x: np.ndarray, h: np.ndarray, c: np.ndarray, kernel: np.ndarray, recurrent: np.ndarray,
+                   bias: np.ndarray) -> Iterator[tuple[tuple[np.ndarray, np.ndarray], str]]:
+    """(h_t, c_t) of likely wrong LSTM steps, each with the cause to name."""
+    from ..rnn import lstm_gates, lstm_step
+
+    units = h.shape[1]
+    for names in itertools.permutations(_KERAS_LSTM_ORDER):
+        if names != _KERAS_LSTM_ORDER:
+            # the student calls block k `names[k]`: Keras's gate g is read from block names.index(g)
+            cols = _blocks(tuple(names.index(g) for g in _KERAS_LSTM_ORDER), units)
+            yield (lstm_step(x, h, c, kernel[:, cols], recurrent[:, cols], bias[cols]),
+                   f"your code reads the four gate blocks as [{', '.join(names)}]; Keras's order is [i, f, c, o].")
+    i, f, g, o = lstm_gates(x, h, kernel, recurrent, bias)
+    c_t = f * c + i * g
+    yield (o * c_t, c_t), "the tanh is missing: h_t = o * tanh(c_t)."
+    yield (o * np.tanh(c), c_t), "h_t must use the new cell state: h_t = o * tanh(c_t), not tanh(c_prev)."
+    g_sig = _sigmoid(np.split(x @ kernel + h @ recurrent + bias, 4, axis=-1)[2])
+    yield ((o * np.tanh(f * c + i * g_sig)), f * c + i * g_sig), \
+        "the candidate g uses tanh, not the sigmoid (only i, f and o are sigmoids)."
+    yield (lstm_step(x, h, c, kernel, recurrent, np.zeros_like(bias)),
+           "the bias is missing: z = x_t·kernel + h_prev·recurrent_kernel + bias.")
+    i, f, g, o = lstm_gates(x, c, kernel, recurrent, bias)   # c_prev in the recurrent product
+    c_t = f * c + i * g
+    yield (o * np.tanh(c_t), c_t), "the recurrent product uses c_prev; it must be h_prev · recurrent_kernel."
 
 
 def check_lstm_step(fn: Callable[..., tuple[np.ndarray, np.ndarray]]) -> bool:
-    """Check ``lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias) -> (h_t, c_t)``."""
+    """Check ``lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias) -> (h_t, c_t)``
+    (Keras's layout, gates [i, f, c, o]) on three batches of different sizes."""
     from ..rnn import lstm_step
 
-    def body() -> None:
-        for seed in (0, 1):
-            x, h, c, kernel, recurrent, bias = _gated_case(seed, 4)
-            got = call(fn, x.copy(), h.copy(), c.copy(), kernel, recurrent, bias)
-            if not (isinstance(got, tuple) and len(got) == 2):
-                raise Fail(f"return the tuple (h_t, c_t), got {type(got).__name__}.")
-            h_ref, c_ref = lstm_step(x, h, c, kernel, recurrent, bias)
-            problem = compare_arrays(got[1], c_ref, "cell state c_t")
-            if problem:
-                raise Fail(problem + " Keras's gate order is [i, f, c, o].")
-            problem = compare_arrays(got[0], h_ref, "output h_t")
-            if problem:
-                raise Fail(problem + " h_t = o * tanh(c_t).")
+    name = function_name(fn, "lstm_step")
 
-    return run("lstm_step", body)
+    def body() -> None:
+        for case in _gated_cases(4):
+            x, h = case[:2]
+            h_ref, c_ref = lstm_step(*(a.copy() for a in case))
+            sizes = f"batch {x.shape[0]}, input_dim {x.shape[1]}, units {h.shape[1]}"
+            got = call(fn, *case, name=name)
+            h_got, c_got = expect_pair_of_arrays(got, name, ("h_t", "c_t"), h.shape)
+            if matches(h_got, c_ref) and matches(c_got, h_ref):
+                raise Fail("you returned (c_t, h_t); return them in the order (h_t, c_t).")
+            if compare_arrays(h_got, h_ref) is None and compare_arrays(c_got, c_ref) is None:
+                continue
+            for (h_var, c_var), cause in _lstm_variants(*case):
+                if matches(h_got, h_var) and matches(c_got, c_var):
+                    raise Fail(f"({sizes}) {cause}")
+            problem = compare_arrays(c_got, c_ref, "cell state c_t") or compare_arrays(h_got, h_ref, "output h_t")
+            raise Fail(f"({sizes}) {problem} c_t = f * c_prev + i * g and h_t = o * tanh(c_t).")
+
+    return run(name, body)
+
+
+def _gru_variants(x: np.ndarray, h: np.ndarray, kernel: np.ndarray, recurrent: np.ndarray,
+                  bias: np.ndarray) -> Iterator[tuple[np.ndarray, str]]:
+    """h_t of likely wrong GRU steps, each with the cause to name."""
+    from ..rnn import gru_step
+
+    units = h.shape[1]
+    x_z, x_r, x_h = np.split(x @ kernel + bias[0], 3, axis=-1)
+    h_z, h_r, h_h = np.split(h @ recurrent + bias[1], 3, axis=-1)
+    z, r = _sigmoid(x_z + h_z), _sigmoid(x_r + h_r)
+    u_h, b_h = recurrent[:, 2 * units:], bias[1][2 * units:]
+    yield (z * h + (1 - z) * np.tanh(x_h + (r * h) @ u_h + b_h),
+           "this is reset_after=False (r multiplies h_prev before the product); Keras's default reset_after=True "
+           "applies r after it: tanh(x·W_h + b_h + r * (h_prev·U_h + b'_h)).")
+    yield ((1 - z) * h + z * np.tanh(x_h + r * h_h),
+           "z and 1 - z are swapped: Keras computes h_t = z * h_prev + (1 - z) * h̃.")
+    cols = _blocks((1, 0, 2), units)
+    yield (gru_step(x, h, kernel[:, cols], recurrent[:, cols], bias[:, cols]),
+           "your code reads the gate blocks as [r, z, h]; Keras's order is [z, r, h].")
+    yield (gru_step(x, h, kernel, recurrent, bias[::-1]),
+           "the two bias rows are swapped: bias[0] is the input bias, bias[1] the recurrent one.")
+    yield (z * h + (1 - z) * np.tanh(x_h + r * (h @ u_h) + b_h),
+           "the recurrent bias b'_h must be inside the reset: r * (h_prev·U_h + b'_h).")
+    yield (gru_step(x, h, kernel, recurrent, np.stack([bias[0], np.zeros_like(bias[1])])),
+           "the recurrent bias bias[1] is missing.")
+    yield (z * h + (1 - z) * np.tanh(x_h + h_h), "the reset gate r is not used in the candidate.")
 
 
 def check_gru_step(fn: Callable[..., np.ndarray]) -> bool:
-    """Check ``gru_step(x_t, h_prev, kernel, recurrent_kernel, bias) -> h_t`` (reset_after=True)."""
+    """Check ``gru_step(x_t, h_prev, kernel, recurrent_kernel, bias) -> h_t`` (Keras's
+    ``reset_after=True`` layout, gates [z, r, h], ``bias`` of shape (2, 3·units))."""
     from ..rnn import gru_step
 
-    def body() -> None:
-        for seed in (2, 3):
-            x, h, _, kernel, recurrent, bias = _gated_case(seed, 3, gru=True)
-            got = call(fn, x.copy(), h.copy(), kernel, recurrent, bias.copy())
-            problem = compare_arrays(got, gru_step(x, h, kernel, recurrent, bias), "new state h_t")
-            if problem:
-                raise Fail(problem + " Keras's gate order is [z, r, h]; bias[0] is the input bias, "
-                            "bias[1] the recurrent one; r multiplies (h·U_h + b'_h).")
+    name = function_name(fn, "gru_step")
 
-    return run("gru_step", body)
+    def body() -> None:
+        for x, h, _, kernel, recurrent, bias in _gated_cases(3, gru=True):
+            case = (x, h, kernel, recurrent, bias)
+            expected = gru_step(*(a.copy() for a in case))
+            sizes = f"batch {x.shape[0]}, input_dim {x.shape[1]}, units {h.shape[1]}"
+            got = expect_array(call(fn, *case, name=name), f"the result of {name}", h.shape, "f")
+            problem = compare_arrays(got, expected, "new state h_t")
+            if problem is None:
+                continue
+            for variant, cause in _gru_variants(*case):
+                if matches(got, variant):
+                    raise Fail(f"({sizes}) {cause}")
+            raise Fail(f"({sizes}) {problem} Keras's gate order is [z, r, h]; bias[0] is the input bias, bias[1] "
+                       "the recurrent one; h̃ = tanh(x·W_h + b_h + r * (h_prev·U_h + b'_h)).")
+
+    return run(name, body)
+
+
+# ----------------------------------------------------------------------------- sequence length
+
+
+def _shortest_covering(lengths: np.ndarray, coverage: float) -> int:
+    """The smallest L with ``mean(lengths <= L) >= coverage`` (the definition, evaluated directly)."""
+    return int(next(v for v in np.unique(lengths) if np.mean(lengths <= v) >= coverage))
+
+
+def _length_cases() -> list[tuple[np.ndarray, float]]:
+    rng = np.random.default_rng(7)
+    cases = [
+        (np.array([30, 10, 40, 10, 50, 20, 20, 60, 20, 90]), 0.6),   # ties; 0.6 · 10 is a whole number
+        (np.array([12, 7, 7, 3, 25, 7, 3, 18]), 0.75),              # a whole number again: off-by-one shows
+        (np.array([100, 40, 70, 55, 85]), 0.5),                     # 2.5 reviews: rounding down undershoots
+        (np.array([9]), 0.9),
+        (np.array([5, 5, 5, 5]), 1.0),
+        (np.array([8, 3, 1, 2, 6, 4, 7, 5], dtype="int32"), 0.3),
+    ]
+    cases += [(rng.integers(1, 900, size=501), c) for c in (0.5, 0.9, 0.95, 1.0)]
+    cases += [(rng.geometric(0.01, size=400), 0.8), (rng.integers(1, 30, size=1000), 0.25)]
+    return cases
+
+
+def _length_variants(lengths: np.ndarray, coverage: float) -> Iterator[tuple[int, str]]:
+    """Lengths of likely wrong answers, each with the cause to name."""
+    ordered, n = np.sort(lengths), len(lengths)
+    with np.errstate(all="ignore"):
+        linear = float(np.percentile(lengths, 100 * coverage))
+    yield int(linear), ("np.percentile's default linear interpolation (truncated) can fall below the "
+                        "lengths that cover the fraction; use method=\"inverted_cdf\".")
+    if int(np.ceil(linear)) != int(linear):
+        yield int(np.ceil(linear)), ("np.percentile's default linear interpolation gives a length between two "
+                                     "reviews' lengths; use method=\"inverted_cdf\", which returns a real one.")
+    if int(coverage * n) < n:
+        yield int(ordered[int(coverage * n)]), ("sorted(lengths)[int(coverage * n)] is one position too far: "
+                                                "the k-th smallest length is at index k - 1.")
+    if int(coverage * n) >= 1:
+        yield int(ordered[int(coverage * n) - 1]), ("int(coverage * n) rounds down: at least coverage · n "
+                                                    "reviews must fit, so round up (math.ceil).")
 
 
 def check_sequence_length(fn: Callable[[np.ndarray, float], int]) -> bool:
     """Check ``choose_sequence_length(lengths, coverage) -> int``: the smallest L such that at
     least a fraction ``coverage`` of the sequences have length <= L (nothing cut off)."""
+    name = function_name(fn, "choose_sequence_length")
 
     def body() -> None:
-        rng = np.random.default_rng(7)
-        cases = [(np.array([3, 1, 4, 1, 5]), 0.8), (np.array([10, 20, 30, 40]), 0.5)]
-        cases += [(rng.integers(1, 900, size=501), c) for c in (0.5, 0.9, 0.95, 1.0)]
-        for lengths, coverage in cases:
-            got = call(fn, lengths.copy(), coverage)
-            expected = int(np.percentile(lengths, 100 * coverage, method="inverted_cdf"))
-            if isinstance(got, (float, np.floating)) and float(got).is_integer():
-                got = int(got)
-            if not isinstance(got, (int, np.integer)) or isinstance(got, bool):
-                raise Fail(f"return an int (a number of tokens), got {type(got).__name__}: {got!r}.")
-            if got != expected:
-                covered = float(np.mean(lengths <= got))
-                hint = (
-                    f"only {covered:.1%} of the sequences have length <= {got}, fewer than {coverage:.0%}."
-                    if covered < coverage
-                    else f"{covered:.1%} fit in {got} tokens, but a shorter length also covers {coverage:.0%}."
-                )
-                raise Fail(f"for coverage {coverage} of {len(lengths)} lengths you returned {got}, "
-                            f"expected {expected}: {hint}")
+        for lengths, coverage in _length_cases():
+            expected = _shortest_covering(lengths.copy(), coverage)
+            got = expect_python_int(call(fn, lengths, coverage, name=name), f"the result of {name}")
+            if got == expected:
+                continue
+            covered = float(np.mean(lengths <= got))
+            shown = lengths.tolist() if len(lengths) <= 10 else f"{len(lengths)} lengths"
+            start = f"for coverage {coverage} of {shown} you returned {got}, expected {expected}:"
+            for variant, cause in _length_variants(lengths, coverage):
+                if got == variant:
+                    raise Fail(f"{start} {cause}")
+            if covered < coverage:
+                raise Fail(f"{start} only {covered:.1%} of the sequences have length <= {got}, fewer than "
+                           f"{coverage:.0%}.")
+            raise Fail(f"{start} {covered:.1%} fit in {got} tokens, but the shorter length {expected} already "
+                       f"covers {coverage:.0%}.")
 
-    return run("choose_sequence_length", body)
+    return run(name, body)
+
+
+# ----------------------------------------------------------------------------- a trained classifier
 
 
 class ClassifierCheck(NamedTuple):
@@ -96,41 +246,163 @@ class ClassifierCheck(NamedTuple):
     model: Any
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def keras_error_text(exc: BaseException) -> str:
+    """The informative part of a Keras/TensorFlow error: the failing layer and the op's own
+    message (e.g. ``in Embedding: indices[0,3] = 2999 is not in [0, 2000)``), not the first
+    line of a graph execution error or of Keras's "Exception encountered" wrapper."""
+    text = _ANSI.sub("", str(exc))
+    layer = re.search(r"Exception encountered when calling (\w+)\.call", text)
+    skip = ("File ", "[[", "Detected at node", "Graph execution", "Exception encountered", "Arguments received", "•")
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith(skip)]
+    informative = [line for line in lines if re.search(r"is not in \[0, \d+\)|Received|expected|Expected|must", line)]
+    line = (informative or lines or [""])[0]
+    line = re.sub(r"^\{\{function_node [^}]*\}\}\s*|\s*\[Op:\w+\].*$", "", line)
+    keyword = re.search(r"(?<=\. )(Expected|Received|Arguments)", line)   # skip a dump of the input before it
+    line = line[keyword.start():] if keyword else line
+    if len(line) > 300:
+        line = line[:300] + "…"
+    where = f" in {layer.group(1)}" if layer else ""
+    return f"{type(exc).__name__}{where}: {line}" if line else type(exc).__name__
+
+
+def _embedding_too_small(exc: BaseException) -> tuple[int, int] | None:
+    """(id, input_dim) when ``exc`` is an Embedding lookup out of range."""
+    found = re.search(r"= (\d+) is not in \[0, (\d+)\)", str(exc))
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
+def model_step(what: str, action: Callable[[], Any], vocabulary_size: int) -> Any:
+    """Run one Keras operation on a student's model and turn any error into one :class:`Fail`
+    line in the student's terms (an Embedding too small for the ids is named as such)."""
+    try:
+        return action()
+    except Fail:
+        raise
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - Keras errors become the student's ❌ line
+        small = _embedding_too_small(exc)
+        if small:
+            raise Fail(f"{what} failed: id {small[0]} is outside the model's Embedding, which has only {small[1]} "
+                       f"rows. The ids go up to {vocabulary_size - 1}: use Embedding({vocabulary_size}, ...) "
+                       "(input_dim = the vocabulary size).") from None
+        raise Fail(f"{what} failed with {keras_error_text(exc)}") from None
+
+
+def _all_layers(model: Any) -> Iterator[Any]:
+    for layer in getattr(model, "layers", []):
+        yield layer
+        if hasattr(layer, "layers"):
+            yield from _all_layers(layer)
+
+
+def probe_binary_classifier(model: Any, x: np.ndarray, vocabulary_size: int) -> None:
+    """Raise :class:`Fail` with a specific message unless ``model`` maps batches of end-padded
+    integer id sequences (any length, ids up to ``vocabulary_size - 1``) to one probability
+    each, of shape (batch, 1)."""
+    import keras
+
+    try:
+        inputs = list(model.inputs)
+    except (AttributeError, ValueError):   # a Sequential model without an Input is built on first call
+        inputs = []
+    if len(inputs) > 1:
+        raise Fail(f"the model has {len(inputs)} inputs; it should read one batch of id sequences.")
+    if inputs and len(inputs[0].shape) != 2:
+        raise Fail(f"the model's input has shape {tuple(inputs[0].shape)}, but the reviews come as batches of id "
+                   "sequences of shape (batch, steps): use keras.Input((None,), dtype=\"int64\").")
+    for layer in _all_layers(model):
+        if isinstance(layer, keras.layers.Embedding) and layer.input_dim < vocabulary_size:
+            raise Fail(f"the Embedding has input_dim {layer.input_dim}, but the vocabulary has {vocabulary_size} "
+                       f"ids (0 … {vocabulary_size - 1}): use Embedding({vocabulary_size}, ...).")
+    last = model.layers[-1] if getattr(model, "layers", None) else None
+    if isinstance(last, keras.layers.Dense) and last.activation is keras.activations.linear and last.units == 1:
+        raise Fail("the last layer is Dense(1) without an activation, so the model outputs any real number, not a "
+                   "probability: use Dense(1, activation=\"sigmoid\").")
+    width = x.shape[1]
+    probe = np.array(x[:3], copy=True)
+    probe[-1, 0] = vocabulary_size - 1          # the largest id must be looked up too
+    short = np.array(x[:2, :min(width, 5)], copy=True)   # length buckets: batches shorter than the data
+    for batch, why in ((probe, ""), (short, " (the check trains on batches of similar-length reviews, so a batch "
+                                            "can be that short)")):
+        out = model_step(f"calling the model on a batch of id sequences of shape {batch.shape}{why}",
+                         lambda batch=batch: model(batch, training=False), vocabulary_size)
+        if isinstance(out, (list, tuple, dict)):
+            raise Fail(f"the model has {len(out)} outputs; it should have one: P(positive) per review.")
+        out = model_step("reading the model's output", lambda out=out: keras.ops.convert_to_numpy(out),
+                         vocabulary_size)
+        n, steps = batch.shape
+        if out.ndim == 3 and out.shape[:2] == (n, steps):
+            raise Fail(f"the model outputs shape {out.shape}: one prediction per token, not per review. The "
+                       "recurrent layer before the head must return only its last state (return_sequences=False, "
+                       "the default).")
+        if out.ndim == 2 and out.shape[0] == n and out.shape[1] != 1:
+            raise Fail(f"the model outputs {out.shape[1]} numbers per review (shape {out.shape}); a binary classifier "
+                       "outputs one probability, shape (batch, 1): use Dense(1, activation=\"sigmoid\").")
+        if out.shape != (n, 1):
+            raise Fail(f"the model should output one probability per review, shape ({n}, 1); got {out.shape}.")
+        if not np.all(np.isfinite(out)):
+            raise Fail("the model's output contains NaN or inf before training.")
+        if np.any((out < 0) | (out > 1)):
+            raise Fail(f"the model outputs {float(out[(out < 0) | (out > 1)][0]):.3g}, which is not a probability: "
+                       "use a sigmoid on the last layer, Dense(1, activation=\"sigmoid\").")
+        activation = getattr(getattr(last, "activation", None), "__name__", "")
+        if activation == "softmax" and np.all(out == 1.0):
+            raise Fail("the model outputs 1.0 for every review: a softmax over a single unit is always 1. Use "
+                       "Dense(1, activation=\"sigmoid\").")
+
+
 def check_classifier_beats(build: Callable[[], Any], train: tuple[np.ndarray, np.ndarray],
-                           val: tuple[np.ndarray, np.ndarray], threshold: float,
-                           epochs: int) -> ClassifierCheck:
+                           val: tuple[np.ndarray, np.ndarray], threshold: float, epochs: int,
+                           vocabulary_size: int | None = None, name: str | None = None) -> ClassifierCheck:
     """Train the binary classifier that ``build()`` returns (compiled or not; one sigmoid
-    output) on integer sequences and compare its validation **balanced accuracy** with
-    ``threshold``. Early stopping keeps the best validation epoch. The trained model is
-    returned too, so that a notebook can go on with it instead of training it again."""
+    output) on end-padded integer sequences and compare its validation **balanced accuracy**
+    with ``threshold``. Before training, the model is probed with correctly shaped batches
+    (of the data's length and shorter, with the largest id ``vocabulary_size - 1``; by default
+    the largest id in the data), so that a wrong model gets one specific ❌ line. Early
+    stopping keeps the best validation epoch. The trained model is returned too, so that a
+    notebook can go on with it instead of training it again."""
     import keras
     from sklearn.metrics import balanced_accuracy_score
 
     from ..training import make_bucketed_dataset
 
+    label = name or function_name(build, "build_chinese_model")
     result: dict[str, Any] = {}
 
     def body() -> None:
+        vocab = vocabulary_size or int(max(np.max(train[0]), np.max(val[0]))) + 1
         keras.utils.set_random_seed(0)
-        model = call(build)
+        model = call(build, name=label)
+        if isinstance(model, type):
+            raise Fail(f"{label}() returned the class {model.__name__}, not a model: return an instance, "
+                       f"e.g. {model.__name__}([...]).")
         if not isinstance(model, keras.Model):
-            raise Fail(f"build_model() must return a keras Model, got {type(model).__name__}.")
+            raise Fail(f"{label}() must return a keras Model, got {type(model).__name__}.")
         result["model"] = model
+        probe_binary_classifier(model, val[0], vocab)
         if not model.compiled:
             model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy", metrics=["accuracy"])
-        probe = np.asarray(model.predict(val[0][:2], verbose=0))
-        if probe.shape != (2, 1):
-            raise Fail(f"the model should output one probability per review, shape (batch, 1); got {probe.shape}.")
         stop = keras.callbacks.EarlyStopping(patience=2, restore_best_weights=True)
-        model.fit(make_bucketed_dataset(train[0], train[1], 64, shuffle=True), epochs=epochs, verbose=0, shuffle=False,
-                  validation_data=make_bucketed_dataset(val[0], val[1], 256), callbacks=[stop])
-        pred = (np.asarray(model.predict(val[0], verbose=0)).reshape(-1) > 0.5).astype(int)
-        result["score"] = float(balanced_accuracy_score(val[1], pred))
+        model_step("training the model (model.fit)",
+                   lambda: model.fit(make_bucketed_dataset(train[0], train[1], 64, shuffle=True), epochs=epochs,
+                                     verbose=0, shuffle=False, callbacks=[stop],
+                                     validation_data=make_bucketed_dataset(val[0], val[1], 256)), vocab)
+        pred = model_step("predicting on the validation reviews",
+                          lambda: np.asarray(model.predict(val[0], verbose=0), dtype="float64"), vocab)
+        if pred.shape != (len(val[0]), 1) or not np.all(np.isfinite(pred)):
+            raise Fail(f"after training, the predictions have shape {pred.shape} and "
+                       f"{int(np.sum(~np.isfinite(pred)))} NaN or inf values; expected finite values of shape "
+                       f"({len(val[0])}, 1). The training diverged.")
+        result["score"] = float(balanced_accuracy_score(val[1], (pred.reshape(-1) > 0.5).astype(int)))
         if result["score"] < threshold:
             raise Fail(f"validation balanced accuracy {result['score']:.3f}, needs at least {threshold:.3f}. "
-                        "Predicting the majority class gives 0.5.")
+                       "Predicting the majority class gives 0.5.")
 
-    ok = run("build_model", body)
+    ok = run(label, body)
     if ok:
         print(f"   validation balanced accuracy {result['score']:.3f} >= {threshold:.3f}")
     return ClassifierCheck(ok, result.get("score"), result.get("model"))

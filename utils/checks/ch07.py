@@ -3,40 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from ._core import Fail, call, compare_arrays, run
+from ._core import (
+    Fail,
+    answer_every_case,
+    call,
+    cause_of,
+    cause_over_cases,
+    compare_arrays,
+    expect_array,
+    expect_float,
+    function_name,
+    matches,
+    run,
+)
 from .ch04 import _check_reverse
 
+# ----------------------------------------------------------------------------- Exercise 1: greedy decoding
 
-def check_dot_attention_weights(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]) -> bool:
-    """Check ``dot_attention_weights(query, keys, mask)``: scores ``keys · query`` for every
-    source step, softmax over the real steps (mask True), weight 0 on padding."""
-    from ..attention import masked_softmax
-
-    def body() -> None:
-        rng = np.random.default_rng(7)
-        query, keys = rng.normal(size=(3, 4)), rng.normal(size=(3, 5, 4)) * 2
-        mask = np.array([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0], [1, 0, 0, 0, 0]], dtype=bool)
-        expected = masked_softmax(np.einsum("bd,btd->bt", query, keys), mask)
-        got = call(fn, query.copy(), keys.copy(), mask.copy())
-        problem = compare_arrays(got, expected, "weights")
-        if problem:
-            arr = np.asarray(got, dtype="float64") if got is not None else None
-            if arr is not None and arr.shape == expected.shape:
-                if np.any(arr[~mask] != 0):
-                    problem += " Padding steps (mask False) must get weight exactly 0."
-                elif np.allclose(arr, masked_softmax(np.einsum("bd,btd->bt", query, keys), np.ones_like(mask))):
-                    problem += " You ignored the mask."
-                elif not np.allclose(arr.sum(axis=1), 1):
-                    problem += " Each row must sum to 1: softmax over the source steps (the last axis)."
-            raise Fail(problem + " The score of step t is the dot product keys[b, t] · query[b].")
-
-    return run("dot_attention_weights", body)
+Step = Callable[[np.ndarray, Any], tuple[np.ndarray, Any]]
 
 
-def _toy_decoder(vocab: int = 10, start: int = 1, end: int = 2):
+def _toy_decoder(vocab: int = 10, start: int = 1, end: int = 2) -> Step:
     """A fake decoder step: after ``<s>`` it predicts 3 or 4, after token k it predicts k + 1
     or k + 2 (by the parity of the state, which counts the steps), and ``</s>`` past the
     vocabulary; a decoder that ignores the state or the fed-back token gets other ids."""
@@ -52,42 +43,277 @@ def _toy_decoder(vocab: int = 10, start: int = 1, end: int = 2):
     return step
 
 
+def _table_decoder(table: np.ndarray) -> Step:
+    """A fake decoder step driven by ``table[phase, token]`` (the next token), where the state is
+    a per-row step counter and ``phase = state % len(table)``; logits are random but seeded, with
+    the arg-max at the table's entry."""
+    noise = np.random.default_rng(11).uniform(-1.0, 0.5, size=(*table.shape, table.shape[1]))
+
+    def step(tokens: np.ndarray, state: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        phase = state % len(table)
+        logits = noise[phase, tokens].copy()
+        logits[np.arange(len(tokens)), table[phase, tokens]] = 2.0
+        return logits, state + 1
+
+    return step
+
+
+def _prefix_decoder(vocab: int, end: int, lengths: np.ndarray) -> Step:
+    """A fake decoder whose state is the prefix generated so far, shape (batch, steps), as in the
+    notebook's ``translate``: the next token is a function of the whole prefix, and row ``b``
+    produces ``end`` once its prefix holds ``lengths[b]`` tokens after ``<s>``."""
+
+    def step(tokens: np.ndarray, prefix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        prefix = np.concatenate([prefix, tokens[:, None]], axis=1)
+        weights = np.arange(1, prefix.shape[1] + 1)
+        nxt = (prefix @ weights) % (vocab - 3) + 3
+        nxt = np.where(prefix.shape[1] > lengths, end, nxt)
+        logits = np.zeros((len(tokens), vocab))
+        logits[np.arange(len(tokens)), nxt] = 5.0
+        return logits, prefix
+
+    return step
+
+
+class _StepGuard:
+    """Wraps a fake decoder step: records the first way the student's code calls it wrongly
+    (tokens not an integer array of shape (batch,)) and stops the decoding there."""
+
+    def __init__(self, step: Step, batch: int, name: str) -> None:
+        self.inner, self.batch, self.name, self.problem = step, batch, name, None
+
+    def __call__(self, tokens: Any, state: Any) -> tuple[np.ndarray, Any]:
+        problem = None
+        if not isinstance(tokens, np.ndarray):
+            problem = f"passed step() tokens of type {type(tokens).__name__}; pass an integer NumPy array"
+        elif tokens.shape != (self.batch,):
+            problem = f"passed step() tokens of shape {tokens.shape}; pass one token per row, shape ({self.batch},)"
+        elif tokens.dtype.kind not in "iu":
+            problem = f"passed step() tokens of dtype {tokens.dtype}; token ids must be integers (e.g. .astype(\"int32\"))"
+        if problem is not None:
+            self.problem = self.problem or (
+                f"{self.name} {problem}: step(tokens, state) takes the current token of every row, shape (batch,).")
+            raise TypeError(self.problem)
+        return self.inner(tokens, state)
+
+
+def _decode_variant(step: Step, state: Any, batch: int, start: int, end: int, max_length: int, *,
+                    feed_state: bool = True, feed_token: bool = True, zero_after_end: bool = True,
+                    keep_end: bool = True, with_start: bool = False, stop_on_any: bool = False) -> np.ndarray:
+    """Greedy decoding with one of the classic mistakes switched on (for naming a cause)."""
+    tokens, first_state = np.full(batch, start, dtype="int32"), state
+    out = np.zeros((batch, max_length), dtype="int64")
+    done = np.zeros(batch, dtype=bool)
+    steps = max_length - 1 if with_start else max_length
+    for t in range(steps):
+        logits, new_state = step(tokens if feed_token else np.full(batch, start, dtype="int32"),
+                                 state if feed_state else first_state)
+        state = new_state
+        tokens = np.asarray(logits).argmax(axis=-1).astype("int32")
+        if not keep_end:
+            done |= tokens == end
+        out[:, t + with_start] = np.where(done & zero_after_end, 0, tokens)
+        done |= tokens == end
+        if stop_on_any and done.any():
+            break
+    if with_start:
+        out[:, 0] = start
+    return out
+
+
+_GREEDY_CAUSES = (
+    (dict(feed_state=False), "you call step() with the first state every time: feed back the new state it returns."),
+    (dict(feed_token=False), "you feed the start id at every step: feed back the token you just chose."),
+    (dict(zero_after_end=False), "rows go on after their end id: write 0 after a row has produced `end`."),
+    (dict(keep_end=False), "the end id itself became 0: keep `end` in the output and write 0 only after it."),
+    (dict(with_start=True), "your rows begin with the start id: return the chosen ids only, not the `<s>` fed in."),
+    (dict(stop_on_any=True), "you stopped when the first row ended: go on until every row has produced `end` "
+     "(or max_length)."),
+)
+
+
 def check_greedy_decode(fn: Callable[..., np.ndarray]) -> bool:
-    """Check ``greedy_decode(step, state, batch, start, end, max_length)`` against the
-    reference on a fake decoder whose answer depends on the fed-back token and the state."""
+    """Check ``greedy(step, state, batch, start, end, max_length)`` against the reference on
+    fake decoders whose answer depends on the fed-back token and on the state: a step counter,
+    a random transition table and, as in the notebook, the growing prefix."""
     from ..seq2seq import greedy_decode
 
-    def body() -> None:
-        step = _toy_decoder()
-        for state, max_length in ((np.array([0, 1, 0]), 8), (np.array([1, 1]), 2)):
-            expected = greedy_decode(step, state.copy(), len(state), 1, 2, max_length)
-            got = call(fn, step, state.copy(), len(state), 1, 2, max_length)
-            problem = compare_arrays(got, expected.astype("float64"), "decoded ids", atol=0)
-            if problem:
-                raise Fail(f"{problem} Start every row with the start id, feed back the arg-max token and the new "
-                            f"state at each step, stop after max_length tokens, and put 0 after a row's end id. "
-                            f"Expected {expected.tolist()}.")
+    name = function_name(fn, "greedy")
 
-    return run("greedy_decode", body)
+    def body() -> None:
+        table = np.random.default_rng(2).integers(3, 10, size=(4, 10))   # rows end after 5, 3, never, 2, never
+        cases = [  # (step, state, start, end, max_length): batch ≠ max_length ≠ vocabulary
+            (_toy_decoder(), np.array([0, 1, 0]), 1, 2, 8),
+            (_table_decoder(table), np.array([0, 1, 2, 3, 6]), 4, 7, 6),
+            (_prefix_decoder(8, 2, np.array([3, 0, 6, 1])), np.zeros((4, 0), dtype="int32"), 1, 2, 5),
+            (_toy_decoder(vocab=9, start=6, end=8), np.array([1, 0]), 6, 8, 9),
+            (_table_decoder(table), np.array([1]), 4, 7, 1),
+        ]
+        for step, state, start, end, max_length in cases:
+            batch = len(state)
+            expected = greedy_decode(step, state.copy(), batch, start, end, max_length)
+            guard = _StepGuard(step, batch, name)
+            try:
+                got = call(fn, guard, state, batch, start, end, max_length, name=name)
+            except Fail:
+                if guard.problem:
+                    raise Fail(guard.problem) from None
+                raise
+            if guard.problem:   # the student's code caught the step's error and went on
+                raise Fail(guard.problem)
+            where = f"for batch={batch}, start={start}, end={end}, max_length={max_length}"
+            if isinstance(got, np.ndarray) and got.shape == (max_length, batch) and batch != max_length:
+                hint = " (your answer is the right one transposed)" if matches(got, expected.T) else ""
+                raise Fail(f"{where} the result has shape {got.shape}, expected (batch, max_length) = "
+                           f"{(batch, max_length)}{hint}.")
+            got = expect_array(got, f"{where} the result", shape=(batch, max_length), kind="i")
+            if not np.array_equal(got, expected):
+                row = int(np.flatnonzero((got != expected).any(axis=1))[0])
+                cause = cause_of(got, ((_decode_variant(step, state.copy(), batch, start, end, max_length, **options),
+                                        text) for options, text in _GREEDY_CAUSES), atol=0)
+                raise Fail(f"{where}, row {row} is {got[row].tolist()}, expected {expected[row].tolist()}. "
+                           + (cause or "Start every row with the start id, feed back the arg-max token and the new "
+                              "state at each step, and write 0 after a row's end id."))
+
+    return run(name, body)
+
+
+# ----------------------------------------------------------------------------- Exercise 2: exact match
+
+
+def _shown(predictions: list[str], references: list[str]) -> str:
+    def short(items: list[str]) -> str:
+        return repr(items) if len(items) <= 4 else f"{items[:3]!r}… ({len(items)} strings)"
+
+    return f"for predictions {short(predictions)} and references {short(references)}"
+
+
+def _exact_match_variants(predictions: list[str], references: list[str]) -> list[tuple[float, str]]:
+    """The classic wrong exact matches of one case, with their causes (same order for every case)."""
+    pairs = list(zip(predictions, references))
+    right = float(np.mean([p == r for p, r in pairs]))
+    return [
+        (float(np.mean([p in references for p in predictions])), "you counted predictions that occur anywhere in "
+         "the references; compare each prediction with the reference at its own position (zip)."),
+        (float(sum(p == r for p, r in pairs)), "that is the number of matches: divide by the number of predictions."),
+        (100 * right, "that is a percentage: return a fraction between 0 and 1."),
+        (float(np.mean([p.strip().lower() == r.strip().lower() for p, r in pairs])),
+         "you ignored case or spaces: a prediction counts only if the strings are identical."),
+        (float(np.mean([r.startswith(p) for p, r in pairs])),
+         "a prefix of the reference is not a match: the whole string must be equal."),
+    ]
 
 
 def check_exact_match(fn: Callable[[list[str], list[str]], float]) -> bool:
-    """Check ``exact_match(predictions, references) -> float`` (the fraction equal as strings)."""
+    """Check ``exact_match_of(predictions, references) -> float``: the fraction of positions
+    where the prediction equals its reference, as strings."""
+    from ..seq2seq import exact_match
+
+    name = function_name(fn, "exact_match_of")
 
     def body() -> None:
-        cases = [(["2021-03-03", "1999-12-31"], ["2021-03-03", "1999-12-30"], 0.5),
-                 (["a", "b", "c", "d"], ["a", "b", "c", "d"], 1.0),
-                 (["2021-03-0", "x"], ["2021-03-03", "y"], 0.0)]
-        for predictions, references, expected in cases:
-            got = call(fn, list(predictions), list(references))
-            problem = compare_arrays(got, np.float64(expected), "exact match")
-            if problem:
-                hint = " A prediction counts only if the whole string equals the reference."
-                raise Fail(f"for {predictions} vs {references}: {problem}{hint}")
+        rng = np.random.default_rng(3)
+        dates = [f"{y}-{m:02d}-{d:02d}" for y, m, d in zip(rng.integers(1950, 2050, 37), rng.integers(1, 13, 37),
+                                                            rng.integers(1, 29, 37))]
+        noisy = [d if rng.random() < 0.6 else d[:-1] + str((int(d[-1]) + 1) % 10) for d in dates]
+        cases = [  # duplicates, case, spaces, prefixes: membership, count, percentage, … all differ here
+            (["2021-03-03", "1999-12-31", "2021-03-03", "Tom", "2021-03-0", "ok", " 猫", "1999-12-31"],
+             ["1999-12-31", "2021-03-03", "2021-03-03", "tom", "2021-03-03", "ok", "猫", "2049-01-01"]),
+            (["2021-03-03", "1999-12-31", "2021-03-03"], ["1999-12-31", "2021-03-03", "2021-03-03"]),
+            (["2021-03-0", "1999-12-31", "x", "abc"], ["2021-03-03", "1999-12-31", "y", "abc"]),
+            (["Tom", "猫 ", "我爱你。", "ok"], ["tom", "猫", "我爱你。", "ok"]),
+            (["a", "a", "b", "b", "a", "c", "c"], ["a", "b", "a", "b", "c", "a", "b"]),
+            (["1999-12-31"], ["1999-12-31"]),
+            (["2049-01-01", "1950-01-01"], ["1950-01-01", "2049-01-01"]),
+            (noisy, dates),
+        ]
+        outcomes = answer_every_case(cases, lambda case: expect_float(
+            call(fn, *case, name=name), f"{_shown(*case)} the exact match"))
+        values = [v if isinstance(v, float) else None for v in outcomes]
+        for case, outcome in zip(cases, outcomes):
+            if isinstance(outcome, Fail):
+                raise outcome
+            expected = exact_match(*case)
+            if abs(outcome - expected) > 1e-9:
+                cause = cause_over_cases(values, [_exact_match_variants(*c) for c in cases],
+                                         "One wrong character makes the whole string wrong.")
+                raise Fail(f"{_shown(*case)}: got {outcome:.6g}, expected {expected:.6g}. {cause}")
 
-    return run("exact_match", body)
+    return run(name, body)
+
+
+# ----------------------------------------------------------------------------- Exercise 3: reverse the sources
 
 
 def check_reverse_source(fn: Callable[[np.ndarray], np.ndarray]) -> bool:
     """Check ``reverse_source(x)`` (chapter 07): the same rule as :func:`check_reverse_reviews`."""
     return _check_reverse(fn, "reverse_source")
+
+
+# ----------------------------------------------------------------------------- Exercise 4: attention weights
+
+
+def _softmax_rows(scores: np.ndarray, mask: np.ndarray, axis: int = -1) -> np.ndarray:
+    """``masked_softmax`` along any axis (a wrong variant uses the batch axis)."""
+    from ..attention import masked_softmax
+
+    return np.moveaxis(masked_softmax(np.moveaxis(scores, axis, -1), np.moveaxis(mask, axis, -1)), -1, axis)
+
+
+def check_dot_attention_weights(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]) -> bool:
+    """Check ``dot_attention_weights(query, keys, mask)``: scores ``keys · query`` for every
+    source step, softmax over the real steps (mask True), weight exactly 0 on padding."""
+    from ..attention import masked_softmax
+
+    name = function_name(fn, "dot_attention_weights")
+
+    def body() -> None:
+        rng = np.random.default_rng(7)
+        hand_mask = np.array([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0], [0, 1, 0, 1, 1]], dtype=bool)
+        random_mask = rng.random((4, 7)) < 0.6
+        random_mask[np.arange(4), rng.integers(0, 7, 4)] = True            # at least one real step per row
+        cases = [  # (query, keys, mask): batch ≠ steps ≠ d, masks that are not all prefixes
+            (rng.normal(size=(3, 4)), rng.normal(size=(3, 5, 4)) * 2, hand_mask),
+            (rng.normal(size=(4, 3)), rng.normal(size=(4, 7, 3)), random_mask),
+            (rng.normal(size=(2, 6)) * 30, rng.normal(size=(2, 3, 6)) * 30, np.array([[1, 1, 0], [1, 1, 1]], bool)),
+        ]
+        for i, (query, keys, mask) in enumerate(cases):
+            batch, steps, d = keys.shape
+            scores = np.einsum("btd,bd->bt", keys, query)
+            expected = masked_softmax(scores, mask)
+            got = call(fn, query, keys, mask, name=name)
+            where = f"for query {query.shape}, keys {keys.shape}"
+            if isinstance(got, np.ndarray) and got.shape != (batch, steps):
+                if matches(got, np.einsum("bt,btd->bd", expected, keys)):
+                    raise Fail(f"{where} you returned the context (the weighted sum of the keys), shape {got.shape}: "
+                               f"return the weights, shape (batch, steps) = {(batch, steps)}.")
+                if matches(got, expected.T):
+                    raise Fail(f"{where} the weights are transposed: shape {got.shape}, expected (batch, steps) = "
+                               f"{(batch, steps)}.")
+            got = expect_array(got, f"{where} the weights", shape=(batch, steps), kind="f")
+            if not np.all(np.isfinite(got)):
+                hint = (" The scores here are large: subtract each row's maximum score before exp, so it cannot "
+                        "overflow." if i == 2 else "")
+                raise Fail(f"{where} the weights contain NaN or inf.{hint}")
+            problem = compare_arrays(got, expected, "weights", atol=1e-6)
+            if problem is None and np.any(got[~mask] != 0):
+                problem = "the weights of padding steps (mask False) are not exactly 0."
+            if problem:
+                variants = (
+                    (masked_softmax(scores), "you ignored the mask: padding steps must get weight 0."),
+                    (np.where(mask, masked_softmax(scores), 0.0), "you zeroed the padding after the softmax without "
+                     "renormalising: take the softmax over the real steps only."),
+                    (masked_softmax(scores, ~mask), "you inverted the mask: True marks the real steps."),
+                    (masked_softmax(scores / np.sqrt(d), mask), "you divided the scores by sqrt(d): this exercise "
+                     "asks for the plain dot product."),
+                    (_softmax_rows(scores, mask, axis=0), "you took the softmax over the batch axis: it runs over "
+                     "the source steps (the last axis), each row sums to 1."),
+                    (masked_softmax(scores, np.arange(steps) < mask.sum(axis=1, keepdims=True)),
+                     "you treated the mask as a length (the first n steps): use it step by step, the real steps "
+                     "need not come first."),
+                )
+                cause = cause_of(got, variants, "The score of step t is keys[b, t] · query[b]; softmax over the steps "
+                                 "where mask is True.")
+                raise Fail(f"{where}: {problem} {cause}")
+
+    return run(name, body)

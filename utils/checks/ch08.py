@@ -6,76 +6,225 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._core import Fail, call, compare_arrays, run
+from ._core import (
+    Fail,
+    _sentence,
+    answer_every_case,
+    call,
+    cause_over_cases,
+    expect_float,
+    expect_int,
+    function_name,
+    run,
+)
+
+# ----------------------------------------------------------------------------- Exercise 1: perplexity
+
+
+def _shown_probabilities(p: np.ndarray) -> str:
+    return f"for probabilities {np.round(p[:3], 4).tolist()}{'…' if len(p) > 3 else ''} ({len(p)} values, {p.dtype})"
+
+
+def _perplexity_variants(p: np.ndarray) -> list[tuple[float, str]]:
+    """The classic wrong perplexities of one case, with their causes (same order for every case)."""
+    logs = np.log(p.astype("float64"))
+    with np.errstate(all="ignore"):
+        return [
+            (float(np.exp(-np.sum(logs))), "use the mean of the log-probabilities, not their sum."),
+            (float(1 / np.mean(p)), "average the log-probabilities, not the probabilities."),
+            (float(-np.mean(logs)), "that is the cross-entropy: the perplexity is exp of it."),
+            (float(np.exp(np.mean(logs))), "the sign is wrong: exp(-mean(log p)), which is ≥ 1."),
+            (float(2 ** -np.mean(logs)), "mixed bases: exp goes with the natural log (or 2 ** with log2)."),
+            (float(np.exp(-np.mean(logs / np.log(2)))), "mixed bases: exp goes with the natural log (or 2 ** with "
+             "log2)."),
+        ]
+
+
+def _perplexity_answer(got: object, p: np.ndarray) -> float:
+    """The student's perplexity as a float; an infinite one where the product of the
+    probabilities underflows is named as that."""
+    try:
+        return expect_float(got, f"{_shown_probabilities(p)} the perplexity")
+    except Fail as fail:
+        with np.errstate(all="ignore"):
+            underflow = np.isinf(np.prod(p.astype("float64")) ** (-1 / len(p)))
+        if isinstance(got, (float, np.floating)) and np.isinf(got) and underflow:
+            raise Fail(f"{fail} The product of {len(p)} probabilities underflows to 0: average the "
+                       "log-probabilities instead, exp(-mean(log p)).") from None
+        raise
 
 
 def check_perplexity(fn: Callable[[np.ndarray], float]) -> bool:
-    """Check ``perplexity(probabilities) -> float``: exp of the mean negative log-probability."""
+    """Check ``perplexity_of(probabilities) -> float``: exp of the mean negative log-probability,
+    on short and long, float64 and float32 arrays (a long one where the product underflows)."""
     from ..lm import perplexity
 
-    def body() -> None:
-        cases = [np.full(10, 1 / 48), np.ones(5), np.array([0.5, 0.125]), np.random.default_rng(1).uniform(0.01, 1, 50)]
-        for p in cases:
-            got = call(fn, p.copy())
-            expected = perplexity(p)
-            problem = compare_arrays(got, np.float64(expected), "perplexity", atol=1e-6 * expected)
-            if problem:
-                hint = ""
-                try:
-                    if np.isclose(float(got), np.exp(-np.sum(np.log(p)))):
-                        hint = " Use the mean of the log-probabilities, not their sum."
-                    elif np.isclose(float(got), 1 / np.mean(p)):
-                        hint = " Average the log-probabilities, not the probabilities."
-                except (TypeError, ValueError):
-                    pass
-                raise Fail(f"for probabilities {np.round(p[:4], 4).tolist()}{'…' if len(p) > 4 else ''}: {problem}"
-                            f"{hint} Perplexity = exp(-mean(log p)); a uniform guess over 48 tokens gives 48.")
+    name = function_name(fn, "perplexity_of")
 
-    return run("perplexity", body)
+    def body() -> None:
+        rng = np.random.default_rng(1)
+        cases = [
+            np.array([0.5, 0.125, 0.25]),               # 4
+            np.full(7, 1 / 13),                          # uniform over 13 tokens: 13
+            np.ones(3),                                  # a perfect model: 1
+            np.array([0.2]),
+            rng.uniform(0.01, 1.0, 41),
+            rng.uniform(0.05, 1.0, 30).astype("float32"),
+            rng.uniform(0.01, 0.2, 400),                 # the product of these underflows to 0
+        ]
+        outcomes = answer_every_case(cases, lambda p: _perplexity_answer(call(fn, p, name=name), p))
+        values = [v if isinstance(v, float) else None for v in outcomes]
+        for p, outcome in zip(cases, outcomes):
+            if isinstance(outcome, Fail):
+                raise outcome
+            expected = perplexity(p.astype("float64"))
+            if abs(outcome - expected) > (1e-5 if p.dtype == np.float32 else 1e-6) * expected:
+                cause = cause_over_cases(values, [_perplexity_variants(c) for c in cases],
+                                         "Perplexity = exp(-mean(log p)).", rtol=1e-5)
+                raise Fail(f"{_shown_probabilities(p)}: got {outcome:.6g}, expected {expected:.6g}. {cause}")
+
+    return run(name, body)
+
+
+# ----------------------------------------------------------------------------- Exercise 2: add-one bigram
+
+
+def _shown_pair(random: bool, previous: str, token: str) -> str:
+    return f"P({token!r} | {previous!r})" + (" for the random counts" if random else "")
+
+
+def _bigram_variants(counts: dict[tuple[str, str], int], previous: str, token: str,
+                     vocabulary: list[str]) -> list[tuple[float, str]]:
+    """The classic wrong add-one probabilities of one query, with their causes (same order for every query)."""
+    pair, v = counts.get((previous, token), 0), len(vocabulary)
+    row = sum(n for (a, _), n in counts.items() if a == previous)
+    column = sum(n for (_, b), n in counts.items() if b == previous)
+    swapped_row = sum(n for (a, _), n in counts.items() if a == token)
+    distinct = "V is the size of the vocabulary (len(vocabulary)), not the number of distinct tokens in the counts."
+    return [
+        ((pair + 1) / (row + len({b for _, b in counts} | {a for a, _ in counts})), distinct),
+        ((pair + 1) / (row + len({b for _, b in counts})), distinct),
+        ((pair + 1) / (sum(counts.values()) + v), "count(previous) is the number of pairs that start with "
+         "previous, not the number of all pairs."),
+        ((pair + 1) / (column + v), "count(previous) counts the pairs that start with previous, (previous, ·), "
+         "not those that end with it."),
+        ((counts.get((token, previous), 0) + 1) / (swapped_row + v), "the keys of counts are (previous, token): "
+         "you computed P(previous | token)."),
+        ((pair + 1) / (row + 1), "add V (the vocabulary size) to the denominator, not 1."),
+        (pair / max(row, 1), "add 1 to the pair count and V to the denominator (add-one smoothing)."),
+    ]
 
 
 def check_bigram_probability(fn: Callable[..., float]) -> bool:
-    """Check ``bigram_probability(counts, previous, token, vocabulary)`` with add-one smoothing."""
-    from ..lm import bigram_probability
+    """Check ``bigram_probability(counts, previous, token, vocabulary)`` with add-one smoothing,
+    on vocabularies with tokens that never occur in the counts (so ``V`` is not the number of
+    distinct tokens of the counts) and previous tokens seen only second in a pair."""
+    from ..lm import bigram_probability as reference
+
+    name = function_name(fn, "bigram_probability")
 
     def body() -> None:
-        counts = {("t", "h"): 5, ("h", "e"): 4, ("t", "o"): 1, ("e", " "): 3, (" ", "t"): 2}
-        vocabulary = ["t", "h", "e", "o", " "]
-        for prev, tok in (("t", "h"), ("t", "e"), ("h", "e"), ("o", "t"), (" ", "t")):
-            got = call(fn, dict(counts), prev, tok, list(vocabulary))
-            expected = bigram_probability(counts, prev, tok, vocabulary)
-            problem = compare_arrays(got, np.float64(expected), f"P({tok!r} | {prev!r})", atol=1e-9)
-            if problem:
-                raise Fail(problem + " Add-one: (count(previous, token) + 1) / (count of pairs starting with "
-                            "previous + V), with V the vocabulary size; a never-seen previous gives 1 / V.")
-        total = sum(call(fn, dict(counts), "t", v, list(vocabulary)) for v in vocabulary)
-        if not np.isclose(total, 1.0):
-            raise Fail(f"P(· | 't') sums to {total:.4f} over the vocabulary, should be 1.")
+        counts = {("t", "h"): 5, ("h", "e"): 4, ("t", "o"): 1, ("e", " "): 3, (" ", "t"): 2, ("t", "t"): 2}
+        vocabulary = ["e", "t", "z", "h", " ", "o", "q"]          # z, q never occur; o never starts a pair
+        rng = np.random.default_rng(4)
+        symbols = list("abcdefghijkl")
+        random_counts = {(str(a), str(b)): int(rng.integers(1, 9)) for a, b in rng.choice(symbols[:7], (25, 2))}
+        random_vocabulary = [str(s) for s in rng.permutation(symbols)]
+        queries = [(counts, vocabulary, prev, tok) for prev, tok in
+                   (("t", "h"), ("t", "e"), ("h", "e"), ("o", "t"), ("z", "q"), ("t", "t"), (" ", "t"))]
+        queries += [(random_counts, random_vocabulary, "c", tok) for tok in random_vocabulary]
+        queries += [(random_counts, random_vocabulary, str(a), str(b)) for a, b in rng.choice(symbols, (8, 2))]
+        outcomes = answer_every_case(queries, lambda q: expect_float(
+            call(fn, q[0], q[2], q[3], q[1], name=name), _shown_pair(q[0] is random_counts, q[2], q[3])))
+        values = [v if isinstance(v, float) else None for v in outcomes]
+        for (table, vocab, previous, token), outcome in zip(queries, outcomes):
+            if isinstance(outcome, Fail):
+                raise outcome
+            expected = reference(table, previous, token, vocab)
+            if abs(outcome - expected) > 1e-9:
+                cause = cause_over_cases(values, [_bigram_variants(c, p, t, v) for c, v, p, t in queries],
+                                         "Add-one: (count(previous, token) + 1) / (count(previous) + V), "
+                                         "count(previous) = the number of pairs (previous, ·), V = len(vocabulary).",
+                                         rtol=1e-9)
+                raise Fail(f"{_shown_pair(table is random_counts, previous, token)} is {outcome:.6g}, expected "
+                           f"{expected:.6g}. {cause}")
 
-    return run("bigram_probability", body)
+    return run(name, body)
+
+
+# ----------------------------------------------------------------------------- Exercise 3: temperature sampling
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+_LOGITS = np.array([2.0, 0.5, -1.0, 1.0, 0.0])
+_FREQUENCY_CASES = ((0, 1.0), (1, 0.5), (2, 2.5))   # (seed of the generator, temperature)
+_DRAWS = 1500                                      # per temperature
 
 
 def check_sample_with_temperature(fn: Callable[[np.ndarray, float, np.random.Generator], int]) -> bool:
     """Check ``sample_with_temperature(logits, temperature, rng) -> int``: a draw from
-    ``softmax(logits / temperature)`` using the given NumPy generator."""
+    ``softmax(logits / temperature)`` using the given NumPy generator.
+
+    The draws come from generators with fixed seeds, so the check is deterministic; the
+    tolerance is five standard deviations of a frequency over ``_DRAWS`` draws (0.065), which
+    the reference misses by a margin of more than two with these seeds (``tests`` verify it),
+    and every wrong distribution below differs from the right one by more than 0.13 (five
+    standard deviations beyond the tolerance)."""
+    name = function_name(fn, "sample_with_temperature")
+    tolerance = 5 * np.sqrt(0.25 / _DRAWS)
 
     def body() -> None:
-        logits = np.log(np.array([0.1, 0.2, 0.7]))
-        for temperature in (1.0, 0.5, 2.0):
-            scaled = np.exp(logits / temperature)
-            expected = scaled / scaled.sum()
-            draws = [call(fn, logits.copy(), temperature, np.random.default_rng(i)) for i in range(3000)]
-            if not all(isinstance(d, (int, np.integer)) and 0 <= d < 3 for d in draws):
-                raise Fail(f"return one token id (an int in 0..2), got e.g. {draws[0]!r}.")
-            freq = np.bincount(np.array(draws, dtype=int), minlength=3) / len(draws)
-            if np.abs(freq - expected).max() > 0.04:
+        logits = _LOGITS.copy()
+        vocabulary = len(logits)
+        for seed, temperature in _FREQUENCY_CASES:
+            expected = _softmax(logits / temperature)
+            rng = np.random.default_rng(seed)
+            draws = []
+            for _ in range(_DRAWS):
+                token = expect_int(call(fn, logits, temperature, rng, name=name), f"{name}'s result")
+                if not 0 <= token < vocabulary:
+                    raise Fail(f"{name} returned {token}, not a token id in 0..{vocabulary - 1} for logits of "
+                               f"length {vocabulary}.")
+                draws.append(token)
+            freq = np.bincount(draws, minlength=vocabulary) / _DRAWS
+            if np.abs(freq - expected).max() > tolerance:
+                if len(set(draws)) == 1:
+                    raise Fail(f"at temperature {temperature} all {_DRAWS} draws were token {draws[0]}: sample with "
+                               "rng.choice from the generator `rng` you are given (not the arg-max, not a new "
+                               "generator inside your function).")
+                close = [text for p, text in (
+                    (_softmax(logits), "the temperature has no effect"),
+                    (_softmax(logits * temperature), "you multiplied the logits by the temperature instead of "
+                     "dividing"),
+                ) if np.abs(freq - p).max() <= tolerance]
+                cause = _sentence(close[0]) + ". " if len(close) == 1 else ""
                 raise Fail(f"at temperature {temperature} the draws' frequencies are {np.round(freq, 3).tolist()}, "
-                            f"expected about {np.round(expected, 3).tolist()}. Divide the logits by the temperature, "
-                            "then softmax, then rng.choice(len(p), p=p).")
-        pairs = [(call(fn, logits.copy(), 1.0, np.random.default_rng(s)),
-                  call(fn, logits.copy(), 1.0, np.random.default_rng(s))) for s in range(20)]
+                           f"expected about {np.round(expected, 3).tolist()}. {cause}Divide the logits by the "
+                           "temperature, then softmax, then rng.choice(len(p), p=p).")
+        pairs = [(call(fn, logits, 2.5, np.random.default_rng(s), name=name),
+                  call(fn, logits, 2.5, np.random.default_rng(s), name=name)) for s in range(100, 130)]
         if any(a != b for a, b in pairs):
             raise Fail("two calls with generators seeded alike gave different tokens: draw with the `rng` you are "
-                        "given (rng.choice), not np.random.")
+                       "given (rng.choice), not np.random.")
+        # float32 logits over 49 characters at the notebook's temperatures, as generate() passes them; then the
+        # same logits shifted by 700, which changes nothing after the softmax: a failure there is an overflow.
+        like_generate = (np.random.default_rng(3).normal(size=49) * 3).astype("float32")
+        for shift in (0.0, 700.0):
+            for temperature in (0.2, 1.5):
+                where = (f"for float32 logits of 49 tokens{' around 700' if shift else ''} at temperature "
+                         f"{temperature}")
+                overflow = " Subtract the maximum of logits / temperature before exp, so it cannot overflow."
+                try:
+                    token = expect_int(call(fn, like_generate + np.float32(shift), temperature,
+                                            np.random.default_rng(9), name=name), f"{name}'s result")
+                except Fail as fail:
+                    stop = "" if str(fail).endswith(".") else "."
+                    raise Fail(f"{where}: {fail}{stop}{overflow if shift else ''}") from None
+                if not 0 <= token < 49:
+                    raise Fail(f"{where} {name} returned {token}, not a token id in 0..48.{overflow if shift else ''}")
 
-    return run("sample_with_temperature", body)
+    return run(name, body)

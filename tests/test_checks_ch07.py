@@ -1,0 +1,245 @@
+"""Chapter 07 checks: the reference passes, and the catalogue of wrong answers is rejected,
+each without an exception and, where the check names a cause, with that cause."""
+
+import numpy as np
+import pytest
+
+from utils import checks
+from utils.attention import masked_softmax, reverse_sequences
+from utils.seq2seq import exact_match, greedy_decode
+
+
+def _verdict(check, answer, capsys):
+    """Run ``check(answer)``; return (passed, the one verdict line), which names the notebook's
+    function: a lambda's by the notebook's name, a ``def``'s by its own."""
+    passed = check(answer)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith(("✅", "❌"))]
+    assert len(lines) == 1, lines
+    name = answer.__name__ if answer.__name__ != "<lambda>" else _NOTEBOOK_NAMES[check.__name__]
+    assert lines[0].startswith(("✅ " if passed else "❌ ") + name + ":"), lines[0]
+    return passed, lines[0]
+
+
+_NOTEBOOK_NAMES = {"check_greedy_decode": "greedy", "check_exact_match": "exact_match_of",
+                   "check_reverse_source": "reverse_source", "check_dot_attention_weights": "dot_attention_weights"}
+
+
+# ----------------------------------------------------------------------------- Exercise 1: greedy
+
+
+def _greedy(step, state, batch, start, end, max_length, *, feed_state=True, feed_token=True, zero_after_end=True,
+            end_to_zero=False, with_start=False, stop_on_any=False, as_list=False, tokens_as_list=False,
+            axis=-1, dtype="int32", write_state=False):
+    """A student's greedy decoding, right by default, with one mistake switched on."""
+    tokens, first = np.full(batch, start, dtype="int32"), state
+    out = np.zeros((batch, max_length), dtype=dtype)
+    done = np.zeros(batch, dtype=bool)
+    for t in range(max_length - 1 if with_start else max_length):
+        fed = list(tokens) if tokens_as_list else tokens if feed_token else np.full(batch, start, dtype="int32")
+        logits, new_state = step(fed, state if feed_state else first)
+        if write_state:
+            state[...] = new_state
+        else:
+            state = new_state
+        tokens = np.asarray(logits).argmax(axis=axis).astype("int32")
+        if end_to_zero:
+            done |= tokens == end
+        out[:, t + with_start] = np.where(done & zero_after_end, 0, tokens)
+        done |= tokens == end
+        if done.any() if stop_on_any else False:
+            break
+    if with_start:
+        out[:, 0] = start
+    return out.tolist() if as_list else out
+
+
+def _solution_greedy(step, state, batch: int, start: int, end: int, max_length: int) -> np.ndarray:
+    """The notebook's solution, word for word."""
+    tokens = np.full(batch, start, dtype="int32")
+    out = np.zeros((batch, max_length), dtype="int32")
+    done = np.zeros(batch, dtype=bool)
+    for t in range(max_length):
+        logits, state = step(tokens, state)
+        tokens = np.asarray(logits).argmax(axis=-1).astype("int32")
+        out[:, t] = np.where(done, 0, tokens)
+        done |= tokens == end
+        if done.all():
+            break
+    return out
+
+
+def test_check_greedy_accepts_right_answers(capsys):
+    for right in (greedy_decode, _solution_greedy, _greedy):                    # _greedy: no early stop
+        assert _verdict(checks.check_greedy_decode, right, capsys)[0]
+    passed, line = _verdict(checks.check_greedy_decode, lambda *a: _greedy(*a, dtype="int64"), capsys)
+    assert passed and line == "✅ greedy: correct."
+
+
+@pytest.mark.parametrize(("mistake", "text"), [
+    (dict(feed_state=False), "feed back the new state"),
+    (dict(feed_token=False), "You feed the start id at every step"),
+    (dict(zero_after_end=False), "write 0 after a row has produced `end`"),
+    (dict(end_to_zero=True), "The end id itself became 0"),
+    (dict(with_start=True), "Your rows begin with the start id"),
+    (dict(stop_on_any=True), "You stopped when the first row ended"),
+    (dict(as_list=True), "should be a NumPy array"),
+    (dict(dtype="float32"), "expected an integer array"),
+    (dict(tokens_as_list=True), "passed step() tokens of type list"),
+    (dict(axis=0), "operands could not be broadcast"),                       # arg-max over the batch
+    (dict(write_state=True), "changed its input `state` in place"),
+])
+def test_check_greedy_rejects_mistakes(mistake, text, capsys):
+    def greedy(step, state, batch, start, end, max_length):
+        return _greedy(step, state, batch, start, end, max_length, **mistake)
+
+    passed, line = _verdict(checks.check_greedy_decode, greedy, capsys)
+    assert not passed and text in line, line
+
+
+def test_check_greedy_names_transposes_and_no_cause_for_other_mistakes(capsys):
+    def transposed(step, state, batch, start, end, max_length):
+        return greedy_decode(step, state, batch, start, end, max_length).T
+
+    def reads_all_rows_with_first_state(step, state, batch, start, end, max_length):
+        out = greedy_decode(step, state, batch, start, end, max_length)
+        out[-1] = out[0]
+        return out
+
+    passed, line = _verdict(checks.check_greedy_decode, transposed, capsys)
+    assert not passed and "the right one transposed" in line
+    passed, line = _verdict(checks.check_greedy_decode, reads_all_rows_with_first_state, capsys)
+    assert not passed and "Start every row with the start id" in line          # no invented cause
+
+
+# ----------------------------------------------------------------------------- Exercise 2: exact match
+
+
+def _solution_exact_match_of(predictions: list[str], references: list[str]) -> float:
+    """The notebook's solution."""
+    return float(np.mean([p == r for p, r in zip(predictions, references)]))
+
+
+def test_check_exact_match_accepts_right_answers(capsys):
+    assert _verdict(checks.check_exact_match, exact_match, capsys)[0]
+    assert _verdict(checks.check_exact_match, _solution_exact_match_of, capsys)[0]
+    assert _verdict(checks.check_exact_match, lambda p, r: sum(a == b for a, b in zip(p, r)) / len(r), capsys)[0]
+
+
+def _sorts_then_compares(predictions, references):
+    predictions.sort()
+    references.sort()
+    return _solution_exact_match_of(predictions, references)
+
+
+@pytest.mark.parametrize(("answer", "text"), [
+    (lambda p, r: float(np.mean([x in r for x in p])), "occur anywhere in the references"),
+    (lambda p, r: sum(a == b for a, b in zip(p, r)), "That is the number of matches"),
+    (lambda p, r: 100 * float(np.mean([a == b for a, b in zip(p, r)])), "That is a percentage"),
+    (lambda p, r: float(np.mean([a.lower().strip() == b.lower().strip() for a, b in zip(p, r)])), "ignored case"),
+    (lambda p, r: float(np.mean([b.startswith(a) for a, b in zip(p, r)])), "A prefix of the reference"),
+    (lambda p, r: sum(a == b for a, b in zip(p, r)) // len(p), "One wrong character"),
+    (lambda p, r: len(set(p) & set(r)) / len(p), "One wrong character"),        # agrees with no named cause
+    (lambda p, r: [a == b for a, b in zip(p, r)], "should be a float"),
+    (_sorts_then_compares, "changed its input `predictions` in place"),
+])
+def test_check_exact_match_rejects_mistakes(answer, text, capsys):
+    passed, line = _verdict(checks.check_exact_match, answer, capsys)
+    assert not passed and text in line, line
+
+
+# ----------------------------------------------------------------------------- Exercise 3: reverse the sources
+
+
+def _solution_reverse_source(x: np.ndarray) -> np.ndarray:
+    """The notebook's solution."""
+    out = np.zeros_like(x)
+    for i, row in enumerate(x):
+        n = int(np.count_nonzero(row))
+        out[i, :n] = row[:n][::-1]
+    return out
+
+
+def test_check_reverse_source(capsys):
+    assert checks.check_reverse_source(reverse_sequences)
+    assert checks.check_reverse_source(_solution_reverse_source)
+    capsys.readouterr()
+    passed, line = _verdict(checks.check_reverse_source, lambda x: x[:, ::-1], capsys)
+    assert not passed and "padding to the front" in line
+    assert not checks.check_reverse_source(lambda x: x)
+    assert not checks.check_reverse_source(lambda x: x[::-1])                     # the rows, not the tokens
+    assert not checks.check_reverse_source(lambda x: np.array([row[row > 0][::-1] for row in x], dtype=object))
+    assert not checks.check_reverse_source(lambda x: _solution_reverse_source(x).tolist())
+
+    def in_place(x):
+        for row in x:
+            n = int(np.count_nonzero(row))
+            row[:n] = row[:n][::-1].copy()
+        return x
+
+    capsys.readouterr()
+    passed, line = _verdict(checks.check_reverse_source, in_place, capsys)
+    assert not passed and "changed its input `x` in place" in line
+
+
+# ----------------------------------------------------------------------------- Exercise 4: attention weights
+
+
+def _reference_attention(query, keys, mask):
+    return masked_softmax(np.einsum("bd,btd->bt", query, keys), mask)
+
+
+def _solution_dot_attention_weights(query: np.ndarray, keys: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The notebook's solution."""
+    scores = np.einsum("btd,bd->bt", keys, query)
+    scores = np.where(mask, scores, -np.inf)
+    scores = scores - scores.max(axis=1, keepdims=True)
+    weights = np.where(mask, np.exp(scores), 0.0)
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+def _plain_softmax(scores, axis=-1):
+    e = np.exp(scores - scores.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def test_check_dot_attention_weights_accepts_right_answers(capsys):
+    assert checks.check_dot_attention_weights(_reference_attention)
+    assert checks.check_dot_attention_weights(_solution_dot_attention_weights)
+
+    def minus_a_billion(query, keys, mask):
+        return _plain_softmax(np.where(mask, (keys @ query[:, :, None])[..., 0], -1e9))
+
+    capsys.readouterr()
+    assert _verdict(checks.check_dot_attention_weights, minus_a_billion, capsys)[0]
+
+
+def _masking_keys_in_place(query, keys, mask):
+    keys[~mask] = 0.0
+    return _reference_attention(query, keys, mask)
+
+
+def _overflowing(query, keys, mask):
+    e = np.exp(np.einsum("btd,bd->bt", keys, query)) * mask
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize(("answer", "text"), [
+    (lambda q, k, m: masked_softmax(np.einsum("bd,btd->bt", q, k)), "You ignored the mask"),
+    (lambda q, k, m: masked_softmax(np.einsum("bd,btd->bt", q, k)) * m, "without renormalising"),
+    (lambda q, k, m: masked_softmax(np.einsum("bd,btd->bt", q, k), ~m), "You inverted the mask"),
+    (lambda q, k, m: masked_softmax(np.einsum("bd,btd->bt", q, k) / np.sqrt(q.shape[1]), m), "sqrt(d)"),
+    (lambda q, k, m: np.where(m, _plain_softmax(np.where(m, np.einsum("bd,btd->bt", q, k), -np.inf), axis=0), 0),
+     "over the batch axis"),
+    (lambda q, k, m: masked_softmax(np.einsum("bd,btd->bt", q, k), np.arange(m.shape[1]) < m.sum(1, keepdims=True)),
+     "treated the mask as a length"),
+    (lambda q, k, m: np.einsum("bt,btd->bd", _reference_attention(q, k, m), k), "you returned the context"),
+    (lambda q, k, m: _reference_attention(q, k, m).T, "the weights are transposed"),
+    (lambda q, k, m: _reference_attention(q, k, m).tolist(), "should be a NumPy array"),
+    (lambda q, k, m: _reference_attention(q, k, m) + 1e-9 * ~m, "not exactly 0"),
+    (_masking_keys_in_place, "changed its input `keys` in place"),
+    (_overflowing, "subtract each row's maximum"),
+])
+def test_check_dot_attention_weights_rejects_mistakes(answer, text, capsys):
+    with np.errstate(all="ignore"):
+        passed, line = _verdict(checks.check_dot_attention_weights, answer, capsys)
+    assert not passed and text in line, line

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from utils import config
@@ -75,3 +77,64 @@ def test_without_a_checkout_cache_and_runs_go_to_the_user_folder(monkeypatch, tm
     run = config.scratch_dir("07")
     assert run.parent == home / ".cache" / "seqdl-course" / "runs" and run.is_dir()
     assert not (site_packages / "data").exists() and not (site_packages / "runs").exists()
+
+
+@pytest.mark.parametrize("seed, error", [(None, TypeError), ("42", TypeError), (1.5, TypeError), (True, TypeError),
+                                         (-1, ValueError), (2**32, ValueError)])
+def test_a_bad_seed_is_refused_before_anything_changes(seed, error):
+    """setup(seed=None) used to set PYTHONHASHSEED="None" first, and every later Python
+    subprocess died with a fatal error."""
+    import subprocess
+    import sys
+
+    before = dict(os.environ)
+    with pytest.raises(error, match="seed must be"):
+        config.seed_everything(seed)
+    with pytest.raises(error, match="seed must be"):
+        config.setup(seed=seed)
+    assert dict(os.environ) == before
+    child = subprocess.run([sys.executable, "-c", "print('alive')"], capture_output=True, text=True, timeout=60)
+    assert child.returncode == 0 and child.stdout.strip() == "alive", child.stderr
+
+
+def test_numpy_integer_seeds_are_accepted():
+    import numpy as np
+
+    config.seed_everything(np.int64(7))
+    assert os.environ["PYTHONHASHSEED"] == "7"
+
+
+def test_setup_refuses_datasets_given_as_one_string():
+    with pytest.raises(TypeError, match=r"tuple or list of str such as \('imdb', 'glove50'\)"):
+        config.setup(datasets="imdb")
+    with pytest.raises(TypeError, match="only str"):
+        config.setup(datasets=["imdb", 3])
+
+
+def test_scratch_dir_wants_a_string():
+    with pytest.raises(TypeError, match="short name"):
+        config.scratch_dir(3)
+
+
+def test_download_settings_from_the_environment(monkeypatch):
+    monkeypatch.delenv(config.TIMEOUT_ENV, raising=False)
+    monkeypatch.delenv(config.TRIES_ENV, raising=False)
+    assert config.download_timeout() == config.DEFAULT_DOWNLOAD_TIMEOUT
+    assert config.download_tries() == config.DEFAULT_DOWNLOAD_TRIES
+    monkeypatch.setenv(config.TIMEOUT_ENV, "2.5")
+    monkeypatch.setenv(config.TRIES_ENV, "5")
+    assert (config.download_timeout(), config.download_tries()) == (2.5, 5)
+
+
+@pytest.mark.parametrize("variable, value", [("COURSE_DOWNLOAD_TIMEOUT", "soon"), ("COURSE_DOWNLOAD_TIMEOUT", "0"),
+                                             ("COURSE_DOWNLOAD_TIMEOUT", "inf"), ("COURSE_DOWNLOAD_TRIES", "0"),
+                                             ("COURSE_DOWNLOAD_TRIES", "2.5")])
+def test_unclear_download_settings_are_errors(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValueError, match=variable):
+        config.download_timeout() if "TIMEOUT" in variable else config.download_tries()
+
+
+def test_cache_dir_can_be_moved(monkeypatch, tmp_path):
+    monkeypatch.setenv(config.CACHE_ENV, str(tmp_path / "elsewhere"))
+    assert config.cache_dir() == tmp_path / "elsewhere" and (tmp_path / "elsewhere").is_dir()

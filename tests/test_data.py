@@ -96,7 +96,16 @@ def _tar_gz(files: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-def test_extract_tar_once_and_complete(tmp_path):
+@pytest.fixture
+def own_cache(monkeypatch, tmp_path):
+    """An empty cache folder, so that nothing a test does lands in the course's data/cache."""
+    cache = tmp_path / "own-cache"
+    cache.mkdir()
+    monkeypatch.setattr(data, "cache_dir", lambda: cache)
+    return cache
+
+
+def test_extract_tar_once_and_complete(tmp_path, own_cache):
     archive = tmp_path / "a.tar.gz"
     archive.write_bytes(_tar_gz({"root/x.txt": b"x", "root/y.txt": b"y"}))
     dest = data.extract_tar(archive, tmp_path / "out")
@@ -106,7 +115,7 @@ def test_extract_tar_once_and_complete(tmp_path):
     assert (dest / ".extracted-from").stat().st_mtime_ns == stamp
 
 
-def test_truncated_archive_is_detected_and_not_half_extracted(tmp_path):
+def test_truncated_archive_is_detected_and_not_half_extracted(tmp_path, own_cache):
     payload = os.urandom(200_000)  # incompressible, so the gzip stream is long
     good = _tar_gz({"root/big.bin": payload, "root/small.txt": b"s"})
     archive = tmp_path / "cut.tar.gz"
@@ -117,7 +126,7 @@ def test_truncated_archive_is_detected_and_not_half_extracted(tmp_path):
     assert not any(p.name.endswith(".tmp") for p in tmp_path.iterdir())
 
 
-def test_not_gzip_at_all_is_detected(tmp_path):
+def test_not_gzip_at_all_is_detected(tmp_path, own_cache):
     archive = tmp_path / "junk.tar.gz"
     archive.write_bytes(gzip.compress(b"this is not a tar archive" * 10)[:40])
     with pytest.raises(data.DataIntegrityError):

@@ -5,13 +5,25 @@ sha256 values accepted, the canonical download, its licence and citation. :func:
 finds a file in this order and never returns one whose sha256 is not accepted:
 
 1. the folder named by the environment variable ``COURSE_DATA_DIR``;
-2. the repository's git-ignored cache ``data/cache/``;
-3. a download from the canonical URL with ``keras.utils.get_file`` (progress bar, hash
-   check) into that cache.
+2. the course's cache ``data/cache/`` (git-ignored; ``COURSE_CACHE_DIR`` moves it);
+3. a download from the canonical URL into that cache (progress bar, hash check; every
+   network call has a timeout, ``COURSE_DOWNLOAD_TIMEOUT``, and a bounded number of tries,
+   ``COURSE_DOWNLOAD_TRIES``).
 
 Some accepted files are *reduced derivatives* of the canonical ones (the offline copies
 used in CI): the labelled-only repack of aclImdb and the top-100k-word cut of GloVe 6B 50d.
-Each :class:`Variant` says which it is. From the command line::
+Each :class:`Variant` says which it is.
+
+Everything the course writes into the cache (downloads, extracted archives, ``.npz``
+caches, the digest cache) is written under a unique temporary name and renamed into place
+in one step, under an inter-process lock, so parallel notebooks never see half a file. An
+extracted archive records its file count and a fingerprint of its names and sizes, checked
+before each use; a damaged extraction is extracted again, a corrupt ``.npz`` is rebuilt.
+sha256 values of large files are remembered by (path, size, mtime, ctime, inode) in
+``data/cache/.sha256-cache.json``, so a check costs a ``stat``, not a re-hash.
+
+:func:`require` checks, at the start of a notebook, every dataset it needs and reports all
+problems in one error (``utils.setup(datasets=...)`` calls it). From the command line::
 
     python -m utils.data list            # what is registered, and where it was found
     python -m utils.data fetch imdb      # find or download one dataset, verify it
@@ -19,22 +31,48 @@ Each :class:`Variant` says which it is. From the command line::
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
+import http.client
+import json
 import os
 import re
 import shutil
 import sys
 import tarfile
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .config import DATA_ENV, cache_dir, data_dir
+from .config import (
+    CACHE_ENV,
+    DATA_ENV,
+    TIMEOUT_ENV,
+    _check_bool,
+    _check_fraction,
+    _check_int,
+    _check_names,
+    _check_path,
+    _check_seed,
+    cache_dir,
+    data_dir,
+    download_timeout,
+    download_tries,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class DataError(Exception):
@@ -47,6 +85,19 @@ class DataNotFoundError(DataError, FileNotFoundError):
 
 class DataIntegrityError(DataError):
     """A dataset file or archive is corrupt: wrong sha256, truncated, or unreadable."""
+
+
+class DataEnvironmentError(DataError):
+    """The data may well be fine but the machine is not: a full disk or quota, a read-only or
+    unwritable folder, an unreadable file, a folder where a file should be, or a
+    ``COURSE_DATA_DIR`` that does not exist. The message says what to change."""
+
+
+class UnknownDatasetError(KeyError, ValueError):
+    """A name that is not in :data:`REGISTRY` (a KeyError, and a ValueError for argument checks)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 @dataclass(frozen=True)
@@ -209,20 +260,179 @@ REGISTRY["cmn"] = Dataset(
 )
 
 
+# ----------------------------------------------------------------------------- writing safely
+
+#: errno values that mean "the machine cannot write (or read) here", not "the data is bad".
+_ENVIRONMENT_ERRNOS = {
+    errno.ENOSPC: "no space is left on the device",
+    errno.EDQUOT: "the disk quota is exhausted",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+}
+
+
+def _environment_problem(exc: BaseException, action: str, place: Path) -> DataEnvironmentError | None:
+    """A :class:`DataEnvironmentError` explaining ``exc`` when it is a full disk, an exhausted
+    quota, a read-only file system or a permission problem met while trying to ``action`` in
+    ``place``; None for any other error (which then means bad data, or a bug)."""
+    if not isinstance(exc, OSError) or exc.errno not in _ENVIRONMENT_ERRNOS:
+        return None
+    reason = _ENVIRONMENT_ERRNOS[exc.errno]
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        fix = f"free some space on the disk holding {place}, or `export {CACHE_ENV}=` a folder on a disk with room"
+    else:
+        fix = f"make {place} writable for you, or `export {CACHE_ENV}=` a folder you can write to"
+    return DataEnvironmentError(
+        f"Could not {action}: {reason} ({place}). This is not a problem with the data: the "
+        f"downloaded or offline files are fine, so do not delete them. Fix: {fix}, and run again."
+    )
+
+
+@contextmanager
+def _lock(path: Path) -> Iterator[None]:
+    """An exclusive inter-process lock on the file ``path`` (parallel notebooks and test
+    workers build each cache entry once; the others wait, then use it)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(path, "a")
+    except OSError as exc:
+        problem = _environment_problem(exc, f"create the lock file {path.name}", path.parent)
+        if problem is None:
+            raise
+        raise problem from exc
+    with fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _atomic_path(final: Path, directory: bool = False) -> Iterator[Path]:
+    """Yield a new, uniquely named temporary file (or folder) beside ``final``; when the block
+    succeeds it replaces ``final`` in one rename, when it fails it is removed.
+
+    Readers see the old ``final``, none, or the complete new one, never a partial one, and two
+    writers never share a temporary name.
+    """
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if directory:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent))
+        os.chmod(tmp, 0o755)
+    else:
+        handle, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+        os.close(handle)
+        tmp = Path(name)
+        os.chmod(tmp, 0o644)
+    try:
+        yield tmp
+        if directory and final.exists():
+            trash = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".old", dir=final.parent))
+            os.replace(final, trash / final.name)
+            os.replace(tmp, final)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            os.replace(tmp, final)
+    except BaseException:
+        if directory:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink(missing_ok=True)
+        raise
+
+
 # ----------------------------------------------------------------------------- hashing
 
 
-def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
-    """Return the hex sha256 of a file, read in chunks."""
+def _folder_not_file(path: Path, needed: str = "a file") -> DataEnvironmentError:
+    """The error for a folder found where a data file should be."""
+    return DataEnvironmentError(
+        f"{path} is a folder, but {needed} is expected there. Fix: remove or rename that folder "
+        f"and put the file itself at {path}."
+    )
+
+
+def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
+    """Return the hex sha256 of a file, read in chunks of ``chunk`` bytes.
+
+    Raises:
+        DataNotFoundError: there is no such file.
+        DataEnvironmentError: ``path`` is a folder, or the file cannot be read (permissions).
+    """
+    path = _check_path("path", path)
+    _check_int("chunk", chunk, minimum=1)
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
+    try:
+        with open(path, "rb") as fh:
+            while block := fh.read(chunk):
+                digest.update(block)
+    except IsADirectoryError:
+        raise _folder_not_file(path) from None
+    except FileNotFoundError:
+        raise DataNotFoundError(f"{path} does not exist.") from None
+    except PermissionError as exc:
+        raise DataEnvironmentError(
+            f"{path} cannot be read ({exc.strerror or 'permission denied'}). Fix: make it readable for "
+            f"you (`chmod a+r {path}`, or ask its owner), or put a readable copy in its place."
+        ) from exc
     return digest.hexdigest()
 
 
+_DIGEST_CACHE = ".sha256-cache.json"
+
+
+def _stamp(path: Path) -> list[int]:
+    """What identifies one version of a file without reading it: size, mtime, ctime, inode.
+    (Rewriting a file changes its ctime even when its mtime is set back.)"""
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def _read_digest_cache(cache_file: Path) -> dict[str, dict]:
+    """The remembered digests, or {} when the cache file is missing or unreadable."""
+    try:
+        entries = json.loads(cache_file.read_text())
+    except (OSError, ValueError):
+        return {}
+    return entries if isinstance(entries, dict) else {}
+
+
+def cached_sha256(path: str | os.PathLike[str]) -> str:
+    """The sha256 of a file, re-hashed only when its size, mtime, ctime or inode changed.
+
+    Digests are remembered in ``<cache>/.sha256-cache.json`` (written atomically, under a
+    lock). A cache that cannot be written only costs a re-hash next time.
+
+    Raises:
+        the errors of :func:`sha256_file`.
+    """
+    path = _check_path("path", path)
+    key = str(path.resolve())
+    try:
+        stamp = _stamp(path)
+    except FileNotFoundError:
+        raise DataNotFoundError(f"{path} does not exist.") from None
+    cache_file = cache_dir() / _DIGEST_CACHE
+    hit = _read_digest_cache(cache_file).get(key)
+    if isinstance(hit, dict) and hit.get("stamp") == stamp and isinstance(hit.get("sha256"), str):
+        return hit["sha256"]
+    digest = sha256_file(path)
+    try:
+        with _lock(cache_file.with_name(f"{_DIGEST_CACHE}.lock")):
+            entries = _read_digest_cache(cache_file)
+            entries[key] = {"stamp": stamp, "sha256": digest}
+            entries = {k: v for k, v in entries.items() if Path(k).exists()}
+            with _atomic_path(cache_file) as tmp:
+                tmp.write_text(json.dumps(entries, sort_keys=True))
+    except (OSError, DataError):
+        pass  # an unwritable cache is no error: the file is simply hashed again next time
+    return digest
+
+
 def _verify(path: Path, variant: Variant, dataset: Dataset) -> Path:
-    actual = sha256_file(path)
+    actual = cached_sha256(path)
     if actual != variant.sha256:
         raise DataIntegrityError(
             f"{path} is corrupt or not the expected file: its sha256 is {actual}, but "
@@ -237,16 +447,30 @@ def _verify(path: Path, variant: Variant, dataset: Dataset) -> Path:
 
 
 def search_dirs() -> list[Path]:
-    """The folders :func:`fetch` looks in, in order."""
-    dirs = [d for d in (data_dir(),) if d is not None]
-    return [*dirs, cache_dir()]
+    """The folders :func:`fetch` looks in, in order.
+
+    Raises:
+        DataEnvironmentError: ``COURSE_DATA_DIR`` is set but names no folder (a typo, or a
+            disk that is not mounted); it is reported rather than silently skipped.
+    """
+    folder = data_dir()
+    if folder is not None and not folder.is_dir():
+        state = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise DataEnvironmentError(
+            f"{DATA_ENV} is set to {folder}, which {state}. Fix: `export {DATA_ENV}=/path/to/the/folder` "
+            f"that holds the data files (check the spelling, and that its disk is mounted), or "
+            f"`unset {DATA_ENV}` to use only the cache {cache_dir()} and downloads."
+        )
+    return [*([folder] if folder is not None else []), cache_dir()]
 
 
 def _get(name: str) -> Dataset:
+    if not isinstance(name, str):
+        raise TypeError(f"A dataset name must be a str such as 'imdb', got {name!r} ({type(name).__name__}).")
     try:
         return REGISTRY[name]
     except KeyError:
-        raise KeyError(
+        raise UnknownDatasetError(
             f"Unknown dataset {name!r}. Registered datasets: {', '.join(sorted(REGISTRY))}."
         ) from None
 
@@ -255,15 +479,46 @@ def locate(name: str) -> Path | None:
     """Return the first accepted file for ``name`` in the search folders, verified.
 
     Returns None when there is none. A file that is present but has the wrong sha256
-    raises :class:`DataIntegrityError` (it is never skipped silently).
+    raises :class:`DataIntegrityError`; a folder (or a broken link) where a data file
+    should be, or an unreadable file, raises :class:`DataEnvironmentError` (never skipped
+    silently).
     """
     dataset = _get(name)
     for folder in search_dirs():
         for variant in dataset.variants:
-            for candidate in (folder / variant.filename, folder / dataset.extra.get("subdir", "") / variant.filename):
+            places = (folder / variant.filename, folder / dataset.extra.get("subdir", "") / variant.filename)
+            for candidate in dict.fromkeys(places):
                 if candidate.is_file():
                     return _verify(candidate, variant, dataset)
+                if candidate.is_dir():
+                    raise _folder_not_file(candidate, f"the file {variant.filename} of dataset '{name}'")
+                if candidate.is_symlink():
+                    raise DataEnvironmentError(
+                        f"{candidate} is a broken symbolic link (to {os.readlink(candidate)}), where dataset "
+                        f"'{name}' expects {variant.filename}. Fix: point it at the real file, or delete it."
+                    )
     return None
+
+
+def _fix_advice(names: Sequence[str]) -> str:
+    """Where we looked and how to supply files, for a not-found message about ``names``."""
+    try:
+        searched = "\n".join(f"  - {d}" for d in search_dirs())
+    except DataEnvironmentError as exc:
+        searched = f"  - {cache_dir()}\n  ({exc})"
+    env_note = f"{DATA_ENV} is set to {data_dir()}" if data_dir() else f"{DATA_ENV} is not set"
+    files = ", ".join(REGISTRY[n].canonical.filename for n in names)
+    urls = ", ".join(REGISTRY[n].url for n in names)
+    return (
+        f"Looked in:\n{searched}\n({env_note}.)\n"
+        f"Fix: put {files} (or an accepted derivative, see data/README.md) in a folder and "
+        f"`export {DATA_ENV}=/path/to/that/folder`, or, with internet, run "
+        f"`python -m utils.data fetch {' '.join(names)}` (downloads {urls})."
+    )
+
+
+class _NoAnswer(Exception):
+    """The network accepted or attempted the connection but sent nothing in time, every try."""
 
 
 def fetch(name: str, download: bool = True) -> Path:
@@ -273,8 +528,12 @@ def fetch(name: str, download: bool = True) -> Path:
         DataNotFoundError: not found locally and the download failed (or was disabled);
             the message names the file, every folder searched and how to fix it.
         DataIntegrityError: a file was found but its sha256 is not the accepted one.
+        DataEnvironmentError: a folder where the file should be, an unreadable file, a
+            ``COURSE_DATA_DIR`` that does not exist, or a full / read-only cache.
+        UnknownDatasetError: ``name`` is not registered (a KeyError).
     """
     dataset = _get(name)
+    _check_bool("download", download)
     found = locate(name)
     if found is not None:
         return found
@@ -282,107 +541,315 @@ def fetch(name: str, download: bool = True) -> Path:
     if download:
         try:
             return _download(dataset)
-        except DataIntegrityError:
+        except DataError:
             raise
+        except _NoAnswer as exc:
+            problem = str(exc)
         except Exception as exc:  # noqa: BLE001 - any network/OS failure becomes one clear error
             problem = f"the download from {dataset.url} failed ({type(exc).__name__}: {exc})"
     names = " or ".join(v.filename for v in dataset.variants)
-    searched = "\n".join(f"  - {d}" for d in search_dirs())
-    env_note = (
-        f"{DATA_ENV} is set to {data_dir()}"
-        if data_dir()
-        else f"{DATA_ENV} is not set"
-    )
     raise DataNotFoundError(
-        f"Dataset '{name}': no file named {names} was found, and {problem}.\n"
-        f"Looked in:\n{searched}\n({env_note}.)\n"
-        f"Fix: put {dataset.canonical.filename} (or an accepted derivative) in a folder and "
-        f"`export {DATA_ENV}=/path/to/that/folder`, or, with internet, run "
-        f"`python -m utils.data fetch {name}` (downloads {dataset.url})."
+        f"Dataset '{name}': no file named {names} was found, and {problem}.\n" + _fix_advice([name])
     )
 
 
-def _download(dataset: Dataset) -> Path:
+def require(*names: str, download: bool = True) -> dict[str, Path]:
+    """Check that every named dataset is present and valid; return ``{name: path}``.
+
+    Meant for a notebook's first cell (``utils.setup(datasets=...)``), so that missing data
+    is found in seconds, not after the first hour of training. The check is cheap: sha256
+    values are remembered by (path, size, mtime, ctime, inode), so a file is hashed only
+    when it changed. Missing files are downloaded when ``download`` is True.
+
+    Raises:
+        DataNotFoundError: one error listing every dataset that is missing, corrupt or
+            unusable, with what is wrong with each and how to fix it.
+        TypeError, ValueError: no names, a name that is not a str, or an unknown name.
+    """
+    if not names:
+        raise ValueError("require() needs at least one dataset name, e.g. require('imdb').")
+    _check_names("names", names)
+    _check_bool("download", download)
+    unknown = [n for n in names if n not in REGISTRY]
+    if unknown:
+        raise UnknownDatasetError(
+            f"Unknown dataset(s) {', '.join(map(repr, unknown))}. Registered datasets: {', '.join(sorted(REGISTRY))}."
+        )
+    found: dict[str, Path] = {}
+    problems: dict[str, str] = {}
+    for name in dict.fromkeys(names):
+        try:
+            found[name] = fetch(name, download=download)
+        except DataError as exc:
+            # a not-found message ends with the general advice given once below
+            problems[name] = str(exc).split("\nLooked in:")[0]
+    if problems:
+        listing = "\n".join(f"* {problem}" for problem in problems.values())
+        raise DataNotFoundError(
+            f"{len(problems)} of the {len(found) + len(problems)} datasets this notebook needs "
+            f"cannot be used:\n{listing}\n" + _fix_advice(list(problems))
+        )
+    return found
+
+
+# ----------------------------------------------------------------------------- downloading
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    return isinstance(exc, TimeoutError) or (
+        isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, TimeoutError)
+    )
+
+
+def _is_transient(exc: BaseException) -> bool:
+    """Worth another try: a timeout, a dropped connection, a server error (5xx) or rate limit."""
+    if isinstance(exc, urllib.error.HTTPError):
+        return exc.code >= 500 or exc.code == 429
+    if isinstance(exc, urllib.error.URLError):
+        exc = exc.reason if isinstance(exc.reason, BaseException) else exc
+    return _is_timeout(exc) or isinstance(
+        exc, ConnectionResetError | ConnectionAbortedError | BrokenPipeError | http.client.HTTPException
+    )
+
+
+def _stream(url: str, target: Path, timeout: float) -> str:
+    """Download ``url`` into ``target`` (a progress bar when the size is known); return its sha256."""
     import keras
 
-    target_dir = cache_dir()
-    archive = keras.utils.get_file(
-        fname=dataset.download_name,
-        origin=dataset.url,
-        file_hash=dataset.download_sha256,
-        hash_algorithm="sha256",
-        cache_dir=str(target_dir),
-        cache_subdir="downloads",
-        extract=False,  # we extract ourselves: one layout, whatever the Keras version
-    )
-    archive = Path(archive)
-    final = target_dir / dataset.canonical.filename
-    if dataset.member is None:
-        shutil.move(str(archive), final)
-    else:
-        tmp = final.with_suffix(final.suffix + ".part")
+    request = urllib.request.Request(url, headers={"User-Agent": "seqdl-course (python urllib)"})
+    digest = hashlib.sha256()
+    with urllib.request.urlopen(request, timeout=timeout) as response, open(target, "wb") as out:
+        total = int(response.headers.get("Content-Length") or 0) or None
+        bar = keras.utils.Progbar(total, unit_name="B") if total else None
+        done = 0
+        while block := response.read(1 << 20):
+            out.write(block)
+            digest.update(block)
+            done += len(block)
+            if bar is not None:
+                bar.update(done)
+    if total is not None and done != total:  # read(amt) does not raise on a cut connection
+        raise http.client.IncompleteRead(b"", total - done)
+    return digest.hexdigest()
+
+
+def _http_download(url: str, target: Path, sha256: str | None) -> None:
+    """Download ``url`` to ``target`` atomically, checking ``sha256`` (when given) first.
+
+    Every attempt waits at most :func:`utils.config.download_timeout` seconds for the
+    connection and for each block; timeouts, dropped connections and server errors are
+    tried again, :func:`utils.config.download_tries` times in all.
+
+    Raises:
+        _NoAnswer: the network never answered in time.
+        DataIntegrityError: the server sent a file with another sha256 (nothing is kept).
+        DataEnvironmentError: the file could not be written (disk full, read-only).
+        OSError: any other network failure (refused, unknown host, HTTP 404 ...).
+    """
+    timeout, tries = download_timeout(), download_tries()
+    print(f"Downloading data from {url}")
+    for attempt in range(1, tries + 1):
         try:
+            with _atomic_path(target) as tmp:
+                actual = _stream(url, tmp, timeout)
+                if sha256 is not None and actual != sha256:
+                    raise DataIntegrityError(
+                        f"The file downloaded from {url} has sha256 {actual}, not the registered "
+                        f"{sha256}: the server sent something else (a changed file, or an error page). "
+                        f"Nothing was kept; supply a good copy offline (see data/README.md)."
+                    )
+            return
+        except (OSError, http.client.HTTPException) as exc:
+            problem = _environment_problem(exc, f"save the download as {target}", target.parent)
+            if problem is not None:
+                raise problem from exc
+            if not _is_transient(exc):
+                raise
+            if attempt == tries:
+                if _is_timeout(exc):
+                    raise _NoAnswer(
+                        f"the network did not answer: {url} sent nothing within {timeout:g} s, "
+                        f"{tries} tries in a row (on a slow network allow more time, e.g. "
+                        f"`export {TIMEOUT_ENV}=120`)"
+                    ) from exc
+                raise
+            time.sleep(min(2.0 ** (attempt - 1), timeout))
+
+
+def _extract_member(archive: Path, member: str, final: Path, sha256: str) -> None:
+    """Copy ``member`` of a zip or tar ``archive`` to ``final`` atomically, if its sha256 is right."""
+    try:
+        with _atomic_path(final) as tmp:
             if zipfile.is_zipfile(archive):
-                with zipfile.ZipFile(archive) as zf, zf.open(dataset.member) as src, open(tmp, "wb") as dst:
+                with zipfile.ZipFile(archive) as zf, zf.open(member) as src, open(tmp, "wb") as dst:
                     shutil.copyfileobj(src, dst)
             else:
                 with tarfile.open(archive, "r:*") as tf:
-                    src = tf.extractfile(dataset.member)
+                    src = tf.extractfile(member)
                     if src is None:
-                        raise OSError(f"{dataset.member} is not a file in the archive")
+                        raise KeyError(f"{member} is not a file in the archive")
                     with src, open(tmp, "wb") as dst:
                         shutil.copyfileobj(src, dst)
-        except (zipfile.BadZipFile, tarfile.TarError, KeyError, EOFError, OSError) as exc:
-            tmp.unlink(missing_ok=True)
-            raise DataIntegrityError(f"{archive} is not a readable archive holding {dataset.member}: {exc}") from exc
-        os.replace(tmp, final)
+            actual = sha256_file(tmp)
+            if actual != sha256:
+                raise DataIntegrityError(
+                    f"{member} in {archive} has sha256 {actual}, not the accepted {sha256}; it was not kept."
+                )
+    except (zipfile.BadZipFile, tarfile.TarError, KeyError, EOFError, OSError) as exc:
+        problem = _environment_problem(exc, f"extract {member} from {archive.name}", final.parent)
+        if problem is not None:
+            raise problem from exc
+        raise DataIntegrityError(f"{archive} is not a readable archive holding {member}: {exc}") from exc
+
+
+def _download(dataset: Dataset) -> Path:
+    """Download ``dataset`` into the cache (once, whatever the number of processes asking)."""
+    target_dir = cache_dir()
+    final = target_dir / dataset.canonical.filename
+    with _lock(target_dir / f".{dataset.name}.download.lock"):
+        found = locate(dataset.name)  # another process may have fetched it while we waited
+        if found is not None:
+            return found
+        if dataset.member is None:
+            _http_download(dataset.url, final, dataset.download_sha256 or dataset.canonical.sha256)
+            return _verify(final, dataset.canonical, dataset)
+        archive = target_dir / "downloads" / dataset.download_name
+        fresh = not archive.is_file() or (
+            dataset.download_sha256 is not None and cached_sha256(archive) != dataset.download_sha256
+        )
+        if fresh:
+            _http_download(dataset.url, archive, dataset.download_sha256)
+        try:
+            _extract_member(archive, dataset.member, final, dataset.canonical.sha256)
+        except DataIntegrityError:
+            if fresh:
+                raise
+            # a stale archive in our own downloads folder (not the user's copy): fetch it anew
+            _http_download(dataset.url, archive, dataset.download_sha256)
+            _extract_member(archive, dataset.member, final, dataset.canonical.sha256)
     return _verify(final, dataset.canonical, dataset)
 
 
 # ----------------------------------------------------------------------------- archives
 
-
-@contextmanager
-def _lock(path: Path) -> Iterator[None]:
-    """An exclusive inter-process lock (parallel test workers extract only once)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+_MARKER = ".extracted-from"
 
 
-def extract_tar(archive: Path, dest: Path) -> Path:
-    """Extract a verified tar archive into ``dest`` once, atomically.
+def _fingerprint(root: Path) -> tuple[int, str]:
+    """Number of files under ``root`` and a sha256 of their relative names and sizes (no
+    file is read: ~50k ``stat`` calls for IMDB). The extraction marker is left out."""
+    entries: list[str] = []
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        with os.scandir(folder) as it:
+            for entry in it:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(Path(entry.path))
+                elif not (folder == root and entry.name == _MARKER):
+                    size = entry.stat(follow_symlinks=False).st_size
+                    entries.append(f"{Path(entry.path).relative_to(root).as_posix()}\0{size}")
+    entries.sort()
+    return len(entries), hashlib.sha256("\n".join(entries).encode()).hexdigest()
 
-    The archive is unpacked into a temporary sibling folder that is renamed to ``dest``
-    only when every member was read; a truncated or corrupt archive raises
-    :class:`DataIntegrityError` and leaves nothing behind. A marker file records which
-    archive (by sha256) ``dest`` came from, so a changed archive is extracted again.
+
+def _extraction_problem(dest: Path, digest: str) -> str | None:
+    """Why ``dest`` is not a complete extraction of the archive with sha256 ``digest`` (None: it is)."""
+    try:
+        record = json.loads((dest / _MARKER).read_text())
+    except (OSError, ValueError):
+        return "it has no valid record of its extraction"
+    if not isinstance(record, dict) or record.get("archive_sha256") != digest:
+        return "it was extracted from a different archive"
+    files, fingerprint = _fingerprint(dest)
+    if files != record.get("files") or fingerprint != record.get("fingerprint"):
+        return (
+            f"it holds {files:,} files where {record.get('files')!r} were extracted, or their names or "
+            f"sizes changed (files deleted or edited)"
+        )
+    return None
+
+
+def extract_tar(archive: str | os.PathLike[str], dest: str | os.PathLike[str]) -> Path:
+    """Extract a verified tar archive into ``dest`` once, atomically; return ``dest``.
+
+    The archive is unpacked into a uniquely named temporary sibling folder that replaces
+    ``dest`` only when every member was read; a truncated or corrupt archive raises
+    :class:`DataIntegrityError` and leaves nothing behind. A marker file records the
+    archive's sha256 and the extraction's file count and fingerprint (names and sizes);
+    each call checks it (a few hundred milliseconds for IMDB) and extracts again when the
+    archive changed or files were deleted or altered. A full disk, a quota or a read-only
+    cache raises :class:`DataEnvironmentError` (the archive is fine: keep it).
     """
-    marker = dest / ".extracted-from"
-    digest = sha256_file(archive)
+    archive = _check_path("archive", archive)
+    dest = _check_path("dest", dest)
+    if archive.is_dir():
+        raise _folder_not_file(archive, "a tar archive")
+    digest = cached_sha256(archive)
     with _lock(dest.parent / f".{dest.name}.lock"):
-        if marker.is_file() and marker.read_text().strip() == digest:
-            return dest
-        tmp = dest.parent / f".{dest.name}.tmp"
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
+        if dest.exists():
+            problem = _extraction_problem(dest, digest)
+            if problem is None:
+                return dest
+            print(f"{dest} is not a complete extraction of {archive.name}: {problem}. Extracting it again.")
         try:
-            with tarfile.open(archive, "r:*") as tf:
-                tf.extractall(tmp, filter="data")
+            with _atomic_path(dest, directory=True) as tmp:
+                with tarfile.open(archive, "r:*") as tf:
+                    tf.extractall(tmp, filter="data")
+                files, fingerprint = _fingerprint(tmp)
+                record = {"archive_sha256": digest, "files": files, "fingerprint": fingerprint}
+                (tmp / _MARKER).write_text(json.dumps(record) + "\n")
         except (tarfile.TarError, EOFError, OSError, zipfile.BadZipFile) as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
+            problem = _environment_problem(exc, f"extract {archive.name} into {dest.parent}", dest.parent)
+            if problem is not None:
+                raise problem from exc
             raise DataIntegrityError(
                 f"{archive} is truncated or corrupt and was not extracted ({type(exc).__name__}: "
                 f"{exc}). Delete it and fetch it again."
             ) from exc
-        (tmp / ".extracted-from").write_text(digest + "\n")
-        shutil.rmtree(dest, ignore_errors=True)
-        os.replace(tmp, dest)
     return dest
+
+
+# ----------------------------------------------------------------------------- splits
+
+
+def _subsample(n: int | None, labels: np.ndarray, seed: int, what: str = "n") -> np.ndarray:
+    """Indices of a class-stratified, shuffled subset of size n (all, shuffled, if None).
+
+    Raises:
+        ValueError: ``n`` is more than there are examples (``what`` names the argument).
+    """
+    _check_int(what, n, minimum=2, allow_none=True)
+    idx = np.arange(len(labels))
+    rng = np.random.default_rng(seed)
+    if n is None or n == len(labels):
+        return rng.permutation(idx)
+    if n > len(labels):
+        raise ValueError(f"{what}={n:,} is more than the {len(labels):,} examples there are; "
+                         f"use at most {len(labels):,}, or None for all of them.")
+    if len(labels) - n < len(np.unique(labels)):  # too few left out to stratify: all but a few, shuffled
+        return rng.permutation(idx)[:n]
+    from sklearn.model_selection import train_test_split
+
+    chosen, _ = train_test_split(idx, train_size=n, stratify=labels, random_state=seed)
+    return chosen
+
+
+def _check_split_fractions(val_fraction: float, test_fraction: float, n: int | None = None) -> None:
+    """Validate validation/test fractions; with ``n`` (the number of examples), also that
+    every split gets at least 2 of them."""
+    _check_fraction("val_fraction", val_fraction)
+    _check_fraction("test_fraction", test_fraction)
+    total = val_fraction + test_fraction
+    if total >= 1:
+        raise ValueError(f"val_fraction + test_fraction must be below 1 (the rest is for training), got "
+                         f"{val_fraction} + {test_fraction} = {total:g}.")
+    if n is not None:
+        for name, fraction in (("val_fraction", val_fraction), ("test_fraction", test_fraction),
+                               ("1 - val_fraction - test_fraction", 1 - total)):
+            if fraction * n < 2:
+                raise ValueError(f"{name} = {fraction:g} leaves fewer than 2 of the {n:,} examples for "
+                                 f"that split; use at least {2 / n:.2g}.")
 
 
 # ----------------------------------------------------------------------------- IMDB
@@ -398,18 +865,20 @@ class TextSplits:
     class_names: tuple[str, ...]
 
     def sizes(self) -> dict[str, int]:
+        """The number of texts in each split."""
         return {k: len(getattr(self, k)[0]) for k in ("train", "val", "test")}
 
 
 def imdb_dir() -> Path:
-    """Return the extracted ``aclImdb`` folder (extracted once into the cache)."""
+    """Return the extracted ``aclImdb`` folder (extracted once into the cache, verified on each call)."""
     archive = fetch("imdb")
     root = extract_tar(archive, cache_dir() / "aclImdb_extracted")
     return root / "aclImdb"
 
 
-def _imdb_files(split: str) -> tuple[list[Path], np.ndarray]:
-    base = imdb_dir() / split
+def _imdb_files(split: str, root: Path | None = None) -> tuple[list[Path], np.ndarray]:
+    """The review files of one official split (``train`` or ``test``) and their labels."""
+    base = (root or imdb_dir()) / split
     files: list[Path] = []
     labels: list[int] = []
     for label, cls in enumerate(("neg", "pos")):
@@ -421,20 +890,8 @@ def _imdb_files(split: str) -> tuple[list[Path], np.ndarray]:
     return files, np.asarray(labels, dtype="int64")
 
 
-def _subsample(n: int | None, labels: np.ndarray, seed: int) -> np.ndarray:
-    """Indices of a class-stratified, shuffled subset of size n (all, shuffled, if None)."""
-    idx = np.arange(len(labels))
-    if n is None or n >= len(labels):
-        return np.random.default_rng(seed).permutation(idx)
-    if n < 2:
-        raise ValueError(f"A subset needs at least 2 examples, got n={n}.")
-    from sklearn.model_selection import train_test_split
-
-    chosen, _ = train_test_split(idx, train_size=n, stratify=labels, random_state=seed)
-    return chosen
-
-
 def _read(paths: list[Path], clean: bool) -> list[str]:
+    """The texts of ``paths``; ``clean`` turns HTML line breaks into spaces."""
     texts = [p.read_text(encoding="utf-8") for p in paths]
     if clean:
         texts = [re.sub(r"<br\s*/?>", " ", t) for t in texts]
@@ -456,22 +913,36 @@ def load_imdb(
     ``n_train``, ``n_val`` and ``n_test`` take stratified subsets (fast mode, or
     small-data experiments); None keeps the whole split. Only the chosen files are read.
     ``clean`` replaces the HTML line breaks ``<br />`` with spaces. Labels: 0 = neg, 1 = pos.
+
+    Raises:
+        TypeError, ValueError: a size that is not an integer of at least 2 (or None), or more
+            than the split holds (e.g. ``n_train`` above 20,000); a bad ``seed`` or ``clean``.
     """
     from sklearn.model_selection import train_test_split
 
-    files, labels = _imdb_files("train")
+    for name, value in (("n_train", n_train), ("n_val", n_val), ("n_test", n_test)):
+        _check_int(name, value, minimum=2, allow_none=True)
+    _check_int("val_size", val_size, minimum=2)
+    _check_seed("seed", seed)
+    _check_bool("clean", clean)
+    if n_val is not None and n_val > val_size:
+        raise ValueError(f"n_val={n_val:,} is more than val_size={val_size:,}, the reviews set aside for validation.")
+    root = imdb_dir()
+    files, labels = _imdb_files("train", root)
+    if val_size > len(labels) - 2:
+        raise ValueError(f"val_size={val_size:,} leaves fewer than 2 of the {len(labels):,} official training "
+                         f"reviews for training; use at most {len(labels) - 2:,}.")
     idx_train, idx_val = train_test_split(
         np.arange(len(labels)), test_size=val_size, stratify=labels, random_state=seed
     )
     out = []
-    for idx, n in ((idx_train, n_train), (idx_val, n_val)):
-        keep = idx[_subsample(n, labels[idx], seed)]
+    for idx, n, name in ((idx_train, n_train, "n_train"), (idx_val, n_val, "n_val")):
+        keep = idx[_subsample(n, labels[idx], seed, name)]
         out.append((_read([files[i] for i in keep], clean), labels[keep]))
-    t_files, t_labels = _imdb_files("test")
-    keep = _subsample(n_test, t_labels, seed)
+    t_files, t_labels = _imdb_files("test", root)
+    keep = _subsample(n_test, t_labels, seed, "n_test")
     out.append((_read([t_files[i] for i in keep], clean), t_labels[keep]))
     return TextSplits(out[0], out[1], out[2], ("neg", "pos"))
-
 
 
 def load_chnsenticorp(
@@ -485,24 +956,33 @@ def load_chnsenticorp(
     The empty review is dropped (7,765 remain). The splits are fixed by ``seed``;
     ``n_train`` takes a stratified subset of the training split (fast mode) and leaves
     validation and test unchanged. Labels: 0 = negative, 1 = positive (about 69 %).
+
+    Raises:
+        TypeError, ValueError: ``n_train`` not an integer of at least 2 (or None) or more than
+            the training split holds; fractions not in (0, 1) or summing to 1 or more; a bad seed.
     """
     import pandas as pd
     from sklearn.model_selection import train_test_split
 
+    _check_int("n_train", n_train, minimum=2, allow_none=True)
+    _check_split_fractions(val_fraction, test_fraction)
+    _check_seed("seed", seed)
     path = fetch("chnsenticorp")
     table = pd.read_csv(path).dropna(subset=["review"])
     if set(table.columns) != {"label", "review"} or not set(table["label"].unique()) <= {0, 1}:
         raise DataIntegrityError(f"{path} should have the columns label (0/1) and review.")
     texts = table["review"].astype(str).str.strip().to_numpy()
     labels = table["label"].to_numpy(dtype="int64")
+    _check_split_fractions(val_fraction, test_fraction, len(labels))
     idx = np.arange(len(labels))
     rest, test = train_test_split(idx, test_size=test_fraction, stratify=labels, random_state=seed)
     train, val = train_test_split(
         rest, test_size=val_fraction / (1 - test_fraction), stratify=labels[rest], random_state=seed
     )
-    train = train[_subsample(n_train, labels[train], seed)]
+    train = train[_subsample(n_train, labels[train], seed, "n_train")]
     parts = [(texts[i].tolist(), labels[i]) for i in (train, val, test)]
     return TextSplits(parts[0], parts[1], parts[2], ("negative", "positive"))
+
 
 # ----------------------------------------------------------------------------- English-Mandarin pairs
 
@@ -529,9 +1009,17 @@ def load_cmn(max_source_words: int | None = None, max_target_chars: int | None =
     characters are dropped first; then the remaining pairs are shuffled with ``seed`` and split.
     Each English sentence goes to one split only (it often has several translations), so no
     test sentence was seen in training.
+
+    Raises:
+        TypeError, ValueError: a length limit that is not an integer of at least 1 (or None),
+            fractions not in (0, 1) or summing to 1 or more, or a bad seed.
     """
     from sklearn.model_selection import GroupShuffleSplit
 
+    _check_int("max_source_words", max_source_words, minimum=1, allow_none=True)
+    _check_int("max_target_chars", max_target_chars, minimum=1, allow_none=True)
+    _check_split_fractions(val_fraction, test_fraction)
+    _check_seed("seed", seed)
     path = fetch("cmn")
     source, target, attribution = [], [], []
     with open(path, encoding="utf-8") as fh:
@@ -549,6 +1037,7 @@ def load_cmn(max_source_words: int | None = None, max_target_chars: int | None =
             attribution.append(credit)
     if not source:
         raise ValueError("no pair is short enough: raise max_source_words / max_target_chars.")
+    _check_split_fractions(val_fraction, test_fraction, len(set(source)))
     idx = np.arange(len(source))
     groups = np.array(source)
     outer = GroupShuffleSplit(n_splits=1, test_size=test_fraction, random_state=seed)
@@ -566,12 +1055,16 @@ def load_cmn(max_source_words: int | None = None, max_target_chars: int | None =
 # ----------------------------------------------------------------------------- Japanese vowels
 
 
-def parse_ts(path: Path) -> tuple[list[np.ndarray], np.ndarray]:
+def parse_ts(path: str | os.PathLike[str]) -> tuple[list[np.ndarray], np.ndarray]:
     """Parse a multivariate sktime/aeon ``.ts`` file with a class label.
 
     Each line after ``@data`` is ``ch1:ch2:...:chD:label`` with comma-separated values.
     Returns a list of ``(timesteps, channels)`` float32 arrays and the labels as strings.
+
+    Raises:
+        TypeError: ``path`` is not a str or Path. DataIntegrityError: a malformed case.
     """
+    path = _check_path("path", path)
     series: list[np.ndarray] = []
     labels: list[str] = []
     in_data = False
@@ -613,7 +1106,7 @@ def load_japanese_vowels() -> tuple[tuple[list[np.ndarray], np.ndarray], tuple[l
 WEATHER_FEATURES = ("temp", "dewp", "humid", "wind_u", "wind_v", "precip", "pressure", "visib")
 
 
-def load_nyc_weather(max_gap_hours: int = 12):
+def load_nyc_weather(max_gap_hours: int = 12) -> pd.DataFrame:
     """Hourly 2013 weather of the NYC airports as one gap-free table per airport.
 
     Returns a ``pandas.DataFrame`` with a ``(origin, time)`` MultiIndex (time in UTC, every
@@ -629,8 +1122,13 @@ def load_nyc_weather(max_gap_hours: int = 12):
     * missing hours (at most 6 in a row) and missing values (at most 11 in a row, mostly
       pressure) are filled by linear interpolation in time; a longer gap than
       ``max_gap_hours`` raises an error instead of being papered over.
+
+    Raises:
+        TypeError, ValueError: ``max_gap_hours`` is not an integer of at least 0.
     """
     import pandas as pd
+
+    _check_int("max_gap_hours", max_gap_hours, minimum=0)
 
     raw = pd.read_csv(fetch("nyc_weather"), parse_dates=["time_hour"])
     raw["temp"] = (raw["temp"] - 32) * 5 / 9
@@ -671,6 +1169,11 @@ class WordVectors:
     index: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.vectors, np.ndarray) or self.vectors.ndim != 2:
+            raise TypeError(f"vectors must be a 2-D NumPy array (words x dimensions), got {type(self.vectors).__name__}"
+                            f"{getattr(self.vectors, 'shape', '')}.")
+        if len(self.words) != self.vectors.shape[0]:
+            raise ValueError(f"{len(self.words):,} words but {self.vectors.shape[0]:,} vectors: they must match.")
         self.index = {w: i for i, w in enumerate(self.words)}
 
     def __contains__(self, word: str) -> bool:
@@ -687,32 +1190,74 @@ class WordVectors:
 
     @property
     def dim(self) -> int:
+        """The number of dimensions of each vector."""
         return int(self.vectors.shape[1])
+
+
+def _parse_glove(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Words and float32 vectors of a GloVe text file (``word v1 v2 ...`` per line)."""
+    words: list[str] = []
+    rows: list[list[str]] = []
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            parts = line.rstrip("\n").split(" ")
+            if rows and len(parts) - 1 != len(rows[0]):
+                raise DataIntegrityError(f"{path}, line {lineno}: {len(parts) - 1} numbers, not {len(rows[0])}.")
+            words.append(parts[0])
+            rows.append(parts[1:])
+    try:
+        return np.asarray(words), np.asarray(rows, dtype="float32")
+    except ValueError as exc:
+        raise DataIntegrityError(f"{path} is not a GloVe text file: {exc}") from exc
+
+
+def _read_glove_npz(npz: Path) -> tuple[np.ndarray, np.ndarray] | None:
+    """The cached words and vectors, or None when the cache is missing or damaged."""
+    try:
+        with np.load(npz, allow_pickle=False) as cached:
+            words, vectors = cached["words"], cached["vectors"]
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None  # truncated or garbage: rebuilt by the caller
+    if vectors.ndim != 2 or words.shape != (vectors.shape[0],):
+        return None
+    return words, vectors
 
 
 def load_glove(max_words: int | None = None) -> WordVectors:
     """Load GloVe 6B 50d as :class:`WordVectors` (the ``max_words`` most frequent words).
 
     The parsed vectors are cached next to the text file's cache entry as ``.npz`` so a
-    second load takes a fraction of a second.
+    second load takes a fraction of a second. The cache is built once (under a lock, written
+    atomically) however many processes ask at the same time; a damaged one is rebuilt.
+
+    Raises:
+        TypeError, ValueError: ``max_words`` is not an integer of at least 1 (or None), or is
+            more than the file's number of words.
     """
+    _check_int("max_words", max_words, minimum=1, allow_none=True)
     path = fetch("glove50")
-    npz = cache_dir() / f"{path.name}.{sha256_file(path)[:12]}.npz"
-    if not npz.is_file():
-        words: list[str] = []
-        rows: list[list[str]] = []
-        with open(path, encoding="utf-8") as fh:
-            for line in fh:
-                parts = line.rstrip("\n").split(" ")
-                words.append(parts[0])
-                rows.append(parts[1:])
-        vectors = np.asarray(rows, dtype="float32")
-        tmp = npz.with_suffix(".tmp.npz")
-        np.savez(tmp, words=np.asarray(words), vectors=vectors)
-        os.replace(tmp, npz)
-    with np.load(npz) as data:
-        words_arr, vectors = data["words"], data["vectors"]
+    npz = cache_dir() / f"{path.name}.{cached_sha256(path)[:12]}.npz"
+    loaded = _read_glove_npz(npz)
+    if loaded is None:
+        with _lock(npz.with_name(f".{npz.name}.lock")):
+            loaded = _read_glove_npz(npz)  # another process may have built it while we waited
+            if loaded is None:
+                loaded = _parse_glove(path)
+                try:
+                    with _atomic_path(npz) as tmp, open(tmp, "wb") as fh:
+                        np.savez(fh, words=loaded[0], vectors=loaded[1])
+                except OSError as exc:
+                    problem = _environment_problem(exc, f"cache the parsed vectors as {npz.name}", npz.parent)
+                    if problem is None:
+                        raise
+                    warnings.warn(f"{problem} (Loading goes on without the cache.)", stacklevel=2)
+    words_arr, vectors = loaded
     if max_words is not None:
+        if max_words > len(words_arr):
+            raise ValueError(f"max_words={max_words:,} is more than the {len(words_arr):,} words of {path.name}; "
+                             f"use at most {len(words_arr):,}, or None for all.")
         words_arr, vectors = words_arr[:max_words], vectors[:max_words]
     return WordVectors(words_arr.tolist(), vectors)
 
@@ -727,15 +1272,24 @@ class EmbeddingMatrix:
 
     @property
     def coverage(self) -> float:
+        """The fraction of the counted words that have a pretrained vector."""
         return self.found / self.total if self.total else 0.0
 
 
-def build_embedding_matrix(vocabulary: list[str], vectors: WordVectors, verbose: bool = True) -> EmbeddingMatrix:
+def build_embedding_matrix(vocabulary: Sequence[str], vectors: WordVectors, verbose: bool = True) -> EmbeddingMatrix:
     """Row i holds the pretrained vector of ``vocabulary[i]``; zeros where there is none.
 
     Keras ``TextVectorization`` vocabularies start with the padding token ``""`` and the
     out-of-vocabulary token ``"[UNK]"``; both stay zero and are not counted in the coverage.
+
+    Raises:
+        TypeError: ``vocabulary`` is not a sequence of str, ``vectors`` not :class:`WordVectors`,
+            or ``verbose`` not a bool.
     """
+    vocabulary = _check_names("vocabulary", vocabulary, "['', '[UNK]', 'the']")
+    if not isinstance(vectors, WordVectors):
+        raise TypeError(f"vectors must be WordVectors (from load_glove), got {type(vectors).__name__}.")
+    _check_bool("verbose", verbose)
     matrix = np.zeros((len(vocabulary), vectors.dim), dtype="float32")
     found = total = 0
     for i, word in enumerate(vocabulary):
@@ -755,22 +1309,31 @@ def build_embedding_matrix(vocabulary: list[str], vectors: WordVectors, verbose:
 
 
 def _main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("list", "fetch"):
+    """``list`` or ``fetch NAME ...``; exit status 0 when all is well, 1 when a dataset has a
+    problem (each is reported, and the others still listed or fetched), 2 for bad usage."""
+    if not argv or argv[0] not in ("list", "fetch") or (argv[0] == "fetch" and len(argv) == 1):
         print("usage: python -m utils.data list | fetch NAME [NAME ...]")
         return 2
+    status = 0
     if argv[0] == "list":
         for name, ds in REGISTRY.items():
             try:
                 where = locate(name) or "not found locally"
             except DataIntegrityError as exc:
-                where = f"CORRUPT: {exc}"
+                where, status = f"CORRUPT: {exc}", 1
+            except DataError as exc:
+                where, status = f"PROBLEM: {exc}", 1
             print(f"{name}: {ds.description}\n  found: {where}")
             for v in ds.variants:
                 print(f"  accepts {v.filename} sha256 {v.sha256} ({v.kind})")
-        return 0
+        return status
     for name in argv[1:]:
-        print(f"{name}: {fetch(name)}")
-    return 0
+        try:
+            print(f"{name}: {fetch(name)}")
+        except (DataError, KeyError) as exc:
+            print(f"{name}: PROBLEM: {exc}")
+            status = 1
+    return status
 
 
 if __name__ == "__main__":

@@ -89,4 +89,4 @@ colab-sim: $(VENV)/.runtime-installed
 	@$(DATA_ENV); COURSE_FAST=$${COURSE_FAST:-1} $(PY) tests/colab_sim.py $(if $(NOTEBOOKS),--notebooks $(NOTEBOOKS))
 
 clean-cache:
-	rm -rf data/cache
+	rm -rf "$${COURSE_CACHE_DIR:-data/cache}"

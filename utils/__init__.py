@@ -40,6 +40,8 @@ _import_tensorflow_quietly()
 from . import checks, rnn  # noqa: E402
 from .config import cache_dir, data_dir, is_fast, mode, pick, scratch_dir, seed_everything, setup  # noqa: E402
 from .data import (  # noqa: E402
+    DataEnvironmentError,
+    DataError,
     DataIntegrityError,
     DataNotFoundError,
     build_embedding_matrix,
@@ -49,11 +51,14 @@ from .data import (  # noqa: E402
     load_imdb,
     load_japanese_vowels,
     load_nyc_weather,
+    require,
 )
 from .metrics import record  # noqa: E402
 from .training import make_bucketed_dataset, make_dataset  # noqa: E402
 
 __all__ = [
+    "DataEnvironmentError",
+    "DataError",
     "DataIntegrityError",
     "DataNotFoundError",
     "build_embedding_matrix",
@@ -72,6 +77,7 @@ __all__ = [
     "mode",
     "pick",
     "record",
+    "require",
     "rnn",
     "scratch_dir",
     "seed_everything",

@@ -1,54 +1,252 @@
-"""Chapter 02 checks: the reference passes, and the catalogue of wrong answers is rejected."""
+"""Chapter 02 checks: the reference passes, and the catalogue of wrong answers is rejected,
+each without an exception and, where the check names a cause, with that cause."""
+
+import itertools
 
 import numpy as np
+import pytest
+from test_checks_ch01 import stub, verdict
 
 from utils import checks
+from utils.rnn import simple_rnn_forward, simple_rnn_step, spectral_radius, stacked_rnn_params
+
+# ----------------------------------------------------------------------------- Exercise 1: rnn_step
 
 
-def stub(*_):
-    raise NotImplementedError()
+def rnn_step(x_t, h_prev, kernel, recurrent_kernel, bias):  # the notebook's solution
+    return np.tanh(x_t @ kernel + h_prev @ recurrent_kernel + bias)
 
 
-def test_rnn_step_check(capsys):
-    from utils.rnn import simple_rnn_step
-
-    assert checks.check_rnn_step(simple_rnn_step)
-    assert not checks.check_rnn_step(lambda x, h, k, r, b: np.tanh(x @ k + b))
-    assert "is h_prev used" in capsys.readouterr().out
-    assert not checks.check_rnn_step(lambda x, h, k, r, b: x @ k + h @ r + b)  # forgot tanh
-    assert not checks.check_rnn_step(stub)
-    assert "not implemented yet" in capsys.readouterr().out
+def lecture_layout(x_t, h_prev, kernel, recurrent_kernel, bias):  # another right answer: W·x with W = kernelᵀ
+    return np.tanh((kernel.T @ x_t.T).T + (recurrent_kernel.T @ h_prev.T).T + bias)
 
 
-def test_rnn_forward_check(capsys):
-    from utils.rnn import simple_rnn_forward
-
-    def right(x, k, r, b, seq):
-        return simple_rnn_forward(x, k, r, b, return_sequences=seq)
-
-    assert checks.check_rnn_forward(right)
-    assert not checks.check_rnn_forward(lambda x, k, r, b, seq: simple_rnn_forward(x, k, r, b, return_sequences=True))
-    assert "shape" in capsys.readouterr().out
+def updates_state_in_place(x_t, h_prev, kernel, recurrent_kernel, bias):
+    h_prev[:] = np.tanh(x_t @ kernel + h_prev @ recurrent_kernel + bias)
+    return h_prev
 
 
-def test_spectral_radius_check(capsys):
-    from utils.rnn import spectral_radius
-
-    def right(U):
-        rho = spectral_radius(U)
-        return rho, "neither" if abs(rho - 1) < 1e-9 else "vanishes" if rho < 1 else "explodes"
-
-    assert checks.check_spectral_radius(right)
-    assert not checks.check_spectral_radius(lambda U: (float(np.abs(U).max()), "vanishes"))
-    assert "largest |eigenvalue|" in capsys.readouterr().out
-    assert not checks.check_spectral_radius(lambda U: spectral_radius(U))
-    assert "tuple" in capsys.readouterr().out
+def returns_cell_output(x_t, h_prev, kernel, recurrent_kernel, bias):  # Keras cells return (output, [state])
+    h = rnn_step(x_t, h_prev, kernel, recurrent_kernel, bias)
+    return h, [h]
 
 
-def test_stacked_params_check(capsys):
-    from utils.rnn import stacked_rnn_params
+def test_rnn_step_right_answers_pass(capsys):
+    assert verdict(capsys, checks.check_rnn_step, rnn_step) == (True, "✅ rnn_step: correct.")
+    assert verdict(capsys, checks.check_rnn_step, simple_rnn_step)[0] is True
+    assert verdict(capsys, checks.check_rnn_step, lecture_layout)[0] is True
 
-    assert checks.check_stacked_params(stacked_rnn_params)
-    wrong = lambda d, units: sum(u * d + u * u + u for u in units)  # noqa: E731 - ignores the chaining
-    assert not checks.check_stacked_params(wrong)
-    assert "expected" in capsys.readouterr().out
+
+@pytest.mark.parametrize("answer, text", [
+    (lambda x, h, k, r, b: np.tanh(x @ k + b), "is h_prev used?"),
+    (lambda x, h, k, r, b: x @ k + h @ r + b, "The tanh is missing"),
+    (lambda x, h, k, r, b: np.tanh(x @ k + h @ r), "The bias is missing"),
+    (lambda x, h, k, r, b: 1 / (1 + np.exp(-(x @ k + h @ r + b))), "That is a sigmoid"),
+    (lambda x, h, k, r, b: np.maximum(x @ k + h @ r + b, 0), "That is a ReLU"),
+    (lambda x, h, k, r, b: np.tanh(x @ k + h @ r.T + b), "recurrent_kernel is used transposed"),
+    (lambda x, h, k, r, b: np.tanh(x @ k + b) + h @ r, "Only the input part went through tanh"),
+    (updates_state_in_place, "changed its input `h_prev` in place"),
+    (returns_cell_output, "should be one NumPy array (the states), got a tuple of 2"),
+    (lambda x, h, k, r, b: np.tanh(k.T @ x + b), "raised ValueError"),   # W·x with Keras's kernel: shapes clash
+    (lambda x, h, k, r, b: np.tanh(x @ k + h @ r + b).mean(axis=0), "has shape (6,), expected (3, 6)"),
+    (lambda x, h, k, r, b: np.round(rnn_step(x, h, k, r, b), 2), "wrong at index"),
+    (stub, "not implemented yet"),
+])
+def test_rnn_step_wrong_answers_fail(capsys, answer, text):
+    result, line = verdict(capsys, checks.check_rnn_step, answer)
+    assert result is False and line.startswith("❌") and text in line, line
+
+
+def test_rnn_step_names_no_cause_for_an_unknown_mistake(capsys):
+    _, line = verdict(capsys, checks.check_rnn_step, lambda x, h, k, r, b: np.round(rnn_step(x, h, k, r, b), 2))
+    assert line.endswith("wrong entries in all)."), line
+
+
+# ----------------------------------------------------------------------------- Exercise 2: rnn_forward
+
+
+def rnn_forward(x, kernel, recurrent_kernel, bias, return_sequences=False):  # the notebook's solution
+    h = np.zeros((x.shape[0], recurrent_kernel.shape[0]), dtype=x.dtype)
+    states = []
+    for t in range(x.shape[1]):
+        h = rnn_step(x[:, t], h, kernel, recurrent_kernel, bias)
+        states.append(h)
+    return np.stack(states, axis=1) if return_sequences else h
+
+
+def overwrites_one_array(x, kernel, recurrent_kernel, bias, return_sequences=False):
+    h = np.zeros((x.shape[0], recurrent_kernel.shape[0]))
+    states = []
+    for t in range(x.shape[1]):
+        h[:] = rnn_step(x[:, t], h, kernel, recurrent_kernel, bias)
+        states.append(h)
+    return np.stack(states, axis=1) if return_sequences else h
+
+
+def does_not_carry(x, kernel, recurrent_kernel, bias, return_sequences=False):
+    zeros = np.zeros((x.shape[0], recurrent_kernel.shape[0]))
+    states = [rnn_step(x[:, t], zeros, kernel, recurrent_kernel, bias) for t in range(x.shape[1])]
+    return np.stack(states, axis=1) if return_sequences else states[-1]
+
+
+def keeps_initial_state(x, kernel, recurrent_kernel, bias, return_sequences=False):
+    states = [np.zeros((x.shape[0], recurrent_kernel.shape[0]))]
+    for t in range(x.shape[1]):
+        states.append(rnn_step(x[:, t], states[-1], kernel, recurrent_kernel, bias))
+    return np.stack(states, axis=1) if return_sequences else states[-1]
+
+
+def skips_last_step(x, kernel, recurrent_kernel, bias, return_sequences=False):
+    h = np.zeros((x.shape[0], recurrent_kernel.shape[0]))
+    states = []
+    for t in range(x.shape[1] - 1):
+        h = rnn_step(x[:, t], h, kernel, recurrent_kernel, bias)
+        states.append(h)
+    return (np.stack(states, axis=1) if states else np.zeros((x.shape[0], 0, h.shape[1]))) if return_sequences else h
+
+
+def scales_input_in_place(x, kernel, recurrent_kernel, bias, return_sequences=False):
+    x /= np.abs(x).max()
+    return rnn_forward(x, kernel, recurrent_kernel, bias, return_sequences)
+
+
+def test_rnn_forward_right_answers_pass(capsys):
+    assert verdict(capsys, checks.check_rnn_forward, rnn_forward) == (True, "✅ rnn_forward: correct.")
+    utils_version = lambda x, k, r, b, seq: simple_rnn_forward(x, k, r, b, return_sequences=seq)  # noqa: E731
+    assert verdict(capsys, checks.check_rnn_forward, utils_version)[0] is True
+
+
+@pytest.mark.parametrize("answer, text", [
+    (lambda x, k, r, b, seq: rnn_forward(x, k, r, b, True), "return_sequences=False must return only the last state"),
+    (lambda x, k, r, b, seq: rnn_forward(x, k, r, b, False), "return_sequences=True must return every state"),
+    (lambda x, k, r, b, seq: rnn_forward(x, k, r, b, True).transpose(1, 0, 2) if seq else rnn_forward(x, k, r, b),
+     "has shape (5, 3, 6), expected (3, 5, 6). The states are stacked along axis 0"),
+    (lambda x, k, r, b, seq: rnn_forward(x, k, r, b, True)[:, 0] if not seq else rnn_forward(x, k, r, b, True),
+     "That is the state after the first step"),
+    (does_not_carry, "Every step started from a zero state"),
+    (overwrites_one_array, "Every time step holds the last state"),
+    (keeps_initial_state, "The zero initial state is included"),
+    (skips_last_step, "The last time step is missing"),
+    (lambda x, k, r, b, seq: rnn_forward(x[:, ::-1], k, r, b, seq), "The sequence was read backwards"),
+    (scales_input_in_place, "changed its input `x` in place"),
+    (lambda x, k, r, b, seq: list(rnn_forward(x, k, r, b, True).transpose(1, 0, 2)) if seq else rnn_forward(x, k, r, b),
+     "should be a NumPy array, got list"),
+    (lambda x, k, r, b, seq: rnn_forward(x, k, r, b, seq) + 1e-3, "wrong at index"),
+    (stub, "not implemented yet"),
+])
+def test_rnn_forward_wrong_answers_fail(capsys, answer, text):
+    result, line = verdict(capsys, checks.check_rnn_forward, answer)
+    assert result is False and line.startswith("❌") and text in line, line
+
+
+# ----------------------------------------------------------------------------- Exercise 3: stacked_rnn_param_count
+
+
+def stacked_rnn_param_count(input_dim, units):  # the notebook's solution
+    total, d = 0, input_dim
+    for u in units:
+        total += u * d + u * u + u
+        d = u
+    return total
+
+
+def prepends_input_dim(input_dim, units):  # changes the caller's list
+    units.insert(0, input_dim)
+    return sum(u * d + u * u + u for d, u in itertools.pairwise(units))
+
+
+def test_stacked_params_right_answers_pass(capsys):
+    assert verdict(capsys, checks.check_stacked_params, stacked_rnn_param_count) == (
+        True, "✅ stacked_rnn_param_count: correct.")
+    assert verdict(capsys, checks.check_stacked_params, stacked_rnn_params)[0] is True
+    numpy_int = lambda d, units: np.sum([u * i + u * u + u for i, u in zip([d, *units], units)])  # noqa: E731
+    assert verdict(capsys, checks.check_stacked_params, numpy_int)[0] is True
+
+
+@pytest.mark.parametrize("answer, text", [
+    (lambda d, units: sum(u * d + u * u + u for u in units), "layer 2's input is layer 1's output"),
+    (lambda d, units: sum(u * i + u * u for i, u in zip([d, *units], units)), "The biases are missing"),
+    (lambda d, units: sum(u * i + u for i, u in zip([d, *units], units)), "The recurrent weights U are missing"),
+    (lambda d, units: sum(u * i + i * i + u for i, u in zip([d, *units], units)), "not input × input"),
+    (lambda d, units: units[0] * d + units[0] ** 2 + units[0], "Only the first layer is counted"),
+    (lambda d, units: sum(u * units[i - 1] + u * u + u for i, u in enumerate(units)), "units[i - 1] wraps around"),
+    (lambda d, units: 4 * stacked_rnn_params(d, units), "That is the count for LSTM layers"),
+    (lambda d, units: float(stacked_rnn_params(d, units)), "should be an int, got float"),
+    (lambda d, units: [stacked_rnn_params(d, [u]) for u in units], "should be an int, got list"),
+    (prepends_input_dim, "changed its input `units` in place"),
+    (lambda d, units: stacked_rnn_params(d, units) + 1, "input_dim=12, units=[32]: got 1441, expected 1440."),
+    (stub, "not implemented yet"),
+])
+def test_stacked_params_wrong_answers_fail(capsys, answer, text):
+    result, line = verdict(capsys, checks.check_stacked_params, answer)
+    assert result is False and line.startswith("❌") and text in line, line
+
+
+def test_stacked_params_names_no_cause_for_an_unknown_mistake(capsys):
+    _, line = verdict(capsys, checks.check_stacked_params, lambda d, units: stacked_rnn_params(d, units) + 1)
+    assert line.endswith("expected 1440."), line
+
+
+# ----------------------------------------------------------------------------- Exercise 4: state_behaviour
+
+
+def state_behaviour(U):  # the notebook's solution
+    radius = float(np.max(np.abs(np.linalg.eigvals(U))))
+    if abs(radius - 1.0) <= 1e-9:
+        return radius, "neither"
+    return radius, "vanishes" if radius < 1 else "explodes"
+
+
+def with_radius(radius_of, rule=None):
+    """A state_behaviour whose radius (and optionally verdict rule) is one of the likely mistakes."""
+    def answer(U):
+        r = radius_of(U)
+        if rule is not None:
+            return r, rule(r)
+        return r, "neither" if abs(r - 1) <= 1e-9 else "vanishes" if r < 1 else "explodes"
+    return answer
+
+
+def true_radius(U):
+    return spectral_radius(U)
+
+
+def test_state_behaviour_right_answers_pass(capsys):
+    assert verdict(capsys, checks.check_spectral_radius, state_behaviour) == (True, "✅ state_behaviour: correct.")
+    numpy_radius = lambda U: (np.abs(np.linalg.eigvals(U)).max(), state_behaviour(U)[1])  # noqa: E731 - np.float64
+    assert verdict(capsys, checks.check_spectral_radius, numpy_radius)[0] is True
+
+
+@pytest.mark.parametrize("answer, text", [
+    (with_radius(lambda U: float(np.abs(U).max())), "That is the largest |entry| of U"),
+    (with_radius(lambda U: float(np.linalg.norm(U, 2))), "That is the largest singular value"),
+    (with_radius(lambda U: float(np.linalg.eigvals(U).real.max())), "The absolute values are missing"),
+    (with_radius(lambda U: float(np.abs(np.linalg.eigvalsh(U)).max())), "np.linalg.eigvalsh is only for symmetric"),
+    (with_radius(lambda U: float(np.abs(np.linalg.eigvals(U)).min())), "That is the smallest |eigenvalue|"),
+    (with_radius(true_radius, lambda r: "neither" if abs(r - 1) <= 1e-9 else "explodes" if r < 1 else "vanishes"),
+     "The verdicts are swapped"),
+    (with_radius(true_radius, lambda r: "neither" if r == 1 else "vanishes" if r < 1 else "explodes"),
+     "not radius == 1"),
+    (with_radius(true_radius, lambda r: "neither" if np.isclose(r, 1) else "vanishes" if r < 1 else "explodes"),
+     "np.isclose's default tolerance"),
+    (with_radius(true_radius, lambda r: "vanishes" if r < 1 else "explodes"), "A radius of 1 (within 1e-9) is 'neither'"),
+    (with_radius(lambda U: round(spectral_radius(U), 3)), "spectral radius is 0.9461; you returned 0.946."),
+    (lambda U: (state_behaviour(U)[1], state_behaviour(U)[0]), "the order is swapped"),
+    (lambda U: list(state_behaviour(U)), "should return a tuple (radius, verdict), got list of length 2"),
+    (lambda U: state_behaviour(U)[0], "should return a tuple (radius, verdict), got float"),
+    (lambda U: (np.linalg.eigvals(U)[np.argmax(np.abs(np.linalg.eigvals(U)))], "vanishes"), "got the complex number"),
+    (lambda U: (*state_behaviour(U), "extra"), "got 3 values"),
+    (lambda U: (state_behaviour(U)[0], state_behaviour(U)[1].capitalize()), "got 'Vanishes'"),
+    (lambda U: (spectral_radius(U), "vanish" if spectral_radius(U) < 1 else "explode"), "got 'vanish'"),
+    (lambda U: None, "did you forget `return radius, verdict`?"),
+    (stub, "not implemented yet"),
+])
+def test_state_behaviour_wrong_answers_fail(capsys, answer, text):
+    result, line = verdict(capsys, checks.check_spectral_radius, answer)
+    assert result is False and line.startswith("❌") and text in line, line
+
+
+def test_state_behaviour_radius_hint_only_for_its_cause(capsys):
+    """A radius that is simply wrong gets no hint about entries or eigenvalues."""
+    _, line = verdict(capsys, checks.check_spectral_radius, with_radius(lambda U: spectral_radius(U) * 1.01))
+    assert line.endswith("you returned 0.505."), line

@@ -23,7 +23,7 @@ from __future__ import annotations
 import copy
 import inspect
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -184,6 +184,8 @@ def expect_int(got: Any, what: str) -> int:
 def expect_float(got: Any, what: str) -> float:
     """``got`` as a Python float; :class:`Fail` unless it is a real number (float, NumPy float or
     int, not a bool, an array or a string) that is finite."""
+    if isinstance(got, int) and not isinstance(got, bool) and abs(got) > 1e300:
+        raise Fail(f"{what} should be a float, got an int of {len(str(abs(got)))} digits.")
     if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.integer, np.floating)):
         hint = " Return a single number, e.g. float(...)." if isinstance(got, (np.ndarray, list, tuple)) else ""
         raise Fail(f"{what} should be a float, got {type(got).__name__} {_short(got)}.{hint}")
@@ -291,6 +293,35 @@ def answer_every_case(cases: list[Any], answer: Callable[[Any], float]) -> list[
         except Fail as fail:
             outcomes.append(fail)
     return outcomes
+
+
+#: a wrong variant: a function of one case's arguments, and the cause to name when it fits
+Variant = tuple[Callable[..., Any], str]
+
+
+def agrees(got: Any, expected: Any) -> bool:
+    """Whether ``got`` equals ``expected``: lists and tuples element by element (a list and a
+    tuple of equal elements agree), strings exactly, numbers and arrays with :func:`matches`
+    (shape and values). Never raises."""
+    if isinstance(expected, (list, tuple)):
+        return (isinstance(got, (list, tuple)) and len(got) == len(expected)
+                and all(agrees(g, e) for g, e in zip(got, expected)))
+    return matches(got, expected)
+
+
+def cause_over_variants(results: Sequence[Any], cases: Sequence[tuple[Any, ...]], variants: Iterable[Variant]) -> str | None:
+    """The cause of the first variant whose outputs on ``cases`` (each a tuple of arguments) all
+    agree with the student's ``results``, or None. A variant that raises on a case is skipped.
+    Variants are called on the cases as they are, so they must not change their arguments."""
+    for variant, cause in variants:
+        try:
+            with np.errstate(all="ignore"):
+                outputs = [variant(*case) for case in cases]
+        except Exception:  # noqa: BLE001 - a variant that cannot handle a case is not the cause
+            continue
+        if len(outputs) == len(results) and all(agrees(g, o) for g, o in zip(results, outputs)):
+            return cause
+    return None
 
 
 def with_cause(problem: str, cause: str | None) -> str:

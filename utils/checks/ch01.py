@@ -1,13 +1,33 @@
-"""Checks for chapter 01: text vectorization and embeddings."""
+"""Checks for chapter 01: text vectorization and embeddings.
+
+A cause is named only when the student's results equal a wrong variant's results on **every**
+case (:func:`~utils.checks._core.cause_over_variants`), so a coincidence on one case names nothing.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from ..data import WordVectors, build_embedding_matrix
-from ._core import Fail, call, compare_arrays, run
+from ._core import (
+    Fail,
+    Variant,
+    _short,
+    call,
+    cause_over_variants,
+    expect_array,
+    expect_float,
+    function_name,
+    run,
+    with_cause,
+)
+
+# ----------------------------------------------------------------------------- generic helpers
+
+# ----------------------------------------------------------------------------- Exercise 1: one_hot_encode
 
 
 def _one_hot_reference(tokens: Sequence[str], vocabulary: dict[str, int]) -> np.ndarray:
@@ -18,84 +38,370 @@ def _one_hot_reference(tokens: Sequence[str], vocabulary: dict[str, int]) -> np.
     return out
 
 
-def check_one_hot(fn: Callable[[list[str], dict[str, int]], np.ndarray]) -> bool:
-    """Check ``one_hot_encode(tokens, vocabulary)`` (unknown tokens go to ``"[UNK]"``)."""
-    vocab = {"[UNK]": 0, "the": 1, "cat": 2, "sat": 3, "on": 4, "mat": 5}
-    cases = [
-        ["the", "cat", "sat", "on", "the", "mat"],
-        ["the", "dog", "sat"],  # "dog" is out of vocabulary
-        ["mat"],
+def _one_hot_cases() -> list[tuple[list[str], dict[str, int]]]:
+    """(tokens, vocabulary) pairs. "[UNK]" is never at index 0, the dictionaries' insertion
+    order differs from their indices, entries occur that are not in the tokens, tokens repeat."""
+    shuffled = {"[UNK]": 4, "dog": 2, "cat": 0, "sat": 5, "on": 1, "mat": 3}
+    keras_like = {"": 0, "[UNK]": 1, "the": 2, "film": 3, "was": 4, "great": 5, "plot": 6}
+    rng = np.random.default_rng(11)
+    words = [f"w{i}" for i in range(39)] + ["[UNK]"]
+    ids = rng.permutation(len(words))
+    order = rng.permutation(len(words))
+    random_vocab = {words[i]: int(ids[i]) for i in order}
+    pool = [*words[:-1], "oov1", "oov2", "oov3"]
+    random_tokens = [*(pool[i] for i in rng.integers(0, len(pool), size=25)), "oov2"]
+    return [
+        (["cat", "sat", "on", "the", "mat", "cat", "on"], shuffled),  # "the" is unknown; 7 tokens, 6 entries
+        (["the", "film", "was", "not", "great", "the"], keras_like),  # "not" is unknown
+        (["mat"], shuffled),                                         # a single token: still 2-D
+        (random_tokens, random_vocab),
     ]
 
-    def body() -> None:
-        for tokens in cases:
-            got = call(fn, list(tokens), dict(vocab))
-            problem = compare_arrays(got, _one_hot_reference(tokens, vocab), f"encoding of {tokens}")
-            if problem:
-                raise Fail(problem)
 
-    return run("one_hot_encode", body)
+def _one_hot_at(tokens: Sequence[str], width: int, index: Callable[[str], int | None]) -> np.ndarray:
+    out = np.zeros((len(tokens), width))
+    for t, token in enumerate(tokens):
+        j = index(token)
+        if j is not None:
+            out[t, j] = 1.0
+    return out
+
+
+_ONE_HOT_VARIANTS: list[Variant] = [
+    (lambda tokens, voc: _one_hot_at(tokens, len(voc), lambda w: voc.get(w, 0)),
+     "Unknown tokens went to column 0, but this vocabulary has \"[UNK]\" elsewhere: use "
+     "vocabulary[\"[UNK]\"], not a fixed index."),
+    (lambda tokens, voc: _one_hot_at(tokens, len(voc), voc.get),
+     "The rows of unknown tokens are all zeros: a token that is not in the vocabulary gets its 1 at "
+     "vocabulary[\"[UNK]\"]."),
+    (lambda tokens, voc: _one_hot_at(tokens, len(voc), lambda w: list(voc).index(w if w in voc else "[UNK]")),
+     "The columns follow the order of the dictionary's keys (enumerate / list(vocabulary).index), but a "
+     "token's column is its value vocabulary[token]."),
+    (lambda tokens, voc: _one_hot_reference(tokens, voc).T,
+     "The array is transposed: one row per token, one column per vocabulary entry."),
+]
+
+
+def _describe_row(row: np.ndarray) -> str:
+    nonzero = np.flatnonzero(row != 0)
+    if len(nonzero) == 0:
+        return "all zeros"
+    if len(nonzero) == 1 and row[nonzero[0]] == 1:
+        return f"its 1 at column {int(nonzero[0])}"
+    shown = ", ".join(f"column {int(j)}: {row[j]:.3g}" for j in nonzero[:4])
+    return f"non-zero entries ({shown}{', …' if len(nonzero) > 4 else ''})"
+
+
+def _one_hot_problem(got: np.ndarray, tokens: Sequence[str], vocabulary: dict[str, int]) -> str | None:
+    """What is wrong with a one-hot array (shape, then row by row, then dtype), or None."""
+    expected_shape = (len(tokens), len(vocabulary))
+    if got.shape != expected_shape:
+        return (f"the result has shape {got.shape}, expected (len(tokens), len(vocabulary)) = {expected_shape}: "
+                "one row per token, one column per vocabulary entry.")
+    if got.dtype.kind not in "biuf":
+        return f"the result has dtype {got.dtype}, expected a float array of 0s and 1s."
+    values = got.astype("float64")
+    if not np.all(np.isfinite(values)):
+        return "the result contains NaN or inf."
+    expected = _one_hot_reference(tokens, vocabulary)
+    for t, token in enumerate(tokens):
+        if not np.array_equal(values[t], expected[t]):
+            where = int(np.argmax(expected[t]))
+            why = (f' = vocabulary["[UNK]"], as {token!r} is not in the vocabulary' if token not in vocabulary
+                   else f" = vocabulary[{token!r}]")
+            return (f"row {t} (token {token!r}) should be all zeros except a 1 at column {where}{why}; "
+                    f"it has {_describe_row(values[t])}.")
+    if got.dtype.kind != "f":
+        return f"the values are right but the dtype is {got.dtype}: return a float array (e.g. dtype=\"float32\")."
+    return None
+
+
+def check_one_hot(fn: Callable[[list[str], dict[str, int]], np.ndarray]) -> bool:
+    """Check ``one_hot_encode(tokens, vocabulary)``: a float ``np.ndarray`` of shape
+    ``(len(tokens), len(vocabulary))`` with one 1 per row, at ``vocabulary[token]``, and at
+    ``vocabulary["[UNK]"]`` (wherever that is) for tokens not in the vocabulary."""
+    name = function_name(fn, "one_hot_encode")
+    cases = _one_hot_cases()
+
+    def body() -> None:
+        results = [expect_array(call(fn, tokens, vocabulary, name=name), f"the result of {name}")
+                   for tokens, vocabulary in cases]
+        for (tokens, vocabulary), got in zip(cases, results):
+            problem = _one_hot_problem(got, tokens, vocabulary)
+            if problem:
+                raise Fail(with_cause(f"tokens {_short(tokens, 60)}, vocabulary {_short(vocabulary, 100)}: {problem}",
+                                      cause_over_variants(results, cases, _ONE_HOT_VARIANTS)))
+
+    return run(name, body)
+
+
+# ----------------------------------------------------------------------------- Exercise 2: cosine_similarity
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = np.asarray(a, dtype="float64"), np.asarray(b, dtype="float64")
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def _cosine_cases() -> list[tuple[np.ndarray, np.ndarray]]:
+    """Float cases first (so that an in-place change is reported as such), then integer vectors;
+    norms far from 1 so that a missing normalisation shows; means far from 0 so that a
+    correlation shows."""
+    rng = np.random.default_rng(5)
+    return [
+        (np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0])),              # same direction: 1
+        (np.array([3.0, -4.0]), np.array([-6.0, 8.0])),                      # opposite: -1
+        (np.array([2.0, 0.0, 0.0]), np.array([0.0, 5.0, 0.0])),              # orthogonal: 0
+        (rng.normal(size=50).astype("float32"), rng.normal(size=50).astype("float32")),  # GloVe-like
+        (rng.normal(3.0, 1.0, size=20) * 7, rng.normal(2.0, 1.0, size=20) / 3),
+        (np.array([3, 4]), np.array([4, 3])),                                # integers: 24/25
+    ]
+
+
+_COSINE_VARIANTS: list[Variant] = [
+    (lambda a, b: float(np.dot(a, b)), "That is the plain dot product a·b: divide it by ‖a‖ ‖b‖."),
+    (lambda a, b: float(np.dot(a, b) / (np.dot(a, a) * np.dot(b, b))),
+     "The dot product was divided by ‖a‖² ‖b‖²: the norms are the square roots, np.linalg.norm(a)."),
+    (lambda a, b: 1.0 - _cosine(a, b), "That is the cosine distance 1 − cos(a, b), not the similarity."),
+    (lambda a, b: abs(_cosine(a, b)), "Opposite vectors must give a negative similarity: do not take abs(...)."),
+    (lambda a, b: float(np.corrcoef(a, b)[0, 1]),
+     "That is the Pearson correlation (np.corrcoef): cosine similarity does not subtract the means."),
+    (lambda a, b: float(np.dot(a, b) / np.linalg.norm(a)), "Divide by both norms, ‖a‖ and ‖b‖."),
+    (lambda a, b: float(np.linalg.norm(np.asarray(a, "float64") - b)),
+     "That is the Euclidean distance ‖a − b‖, not the cosine similarity."),
+]
 
 
 def check_cosine_similarity(fn: Callable[[np.ndarray, np.ndarray], float]) -> bool:
-    """Check ``cosine_similarity(a, b)`` on parallel, opposite, orthogonal and random vectors."""
-    rng = np.random.default_rng(0)
-    a, b = rng.normal(size=50), rng.normal(size=50)
-    cases = [
-        (np.array([1.0, 2.0, 3.0]), np.array([2.0, 4.0, 6.0])),
-        (np.array([1.0, 0.0]), np.array([-3.0, 0.0])),
-        (np.array([1.0, 0.0]), np.array([0.0, 5.0])),
-        (a, b),
-    ]
+    """Check ``cosine_similarity(a, b) -> float`` on parallel, opposite, orthogonal, random and
+    integer vectors."""
+    name = function_name(fn, "cosine_similarity")
+    cases = _cosine_cases()
 
     def body() -> None:
-        for x, y in cases:
-            got = call(fn, x.copy(), y.copy())
-            expected = float(x @ y / (np.linalg.norm(x) * np.linalg.norm(y)))
-            problem = compare_arrays(got, np.asarray(expected), f"similarity of {np.round(x[:3], 2)}… and {np.round(y[:3], 2)}…")
-            if problem:
-                raise Fail(problem)
+        results = [expect_float(call(fn, a, b, name=name), f"the result of {name}") for a, b in cases]
+        for (a, b), got in zip(cases, results):
+            expected = _cosine(a, b)
+            if abs(got - expected) > 1e-5:
+                shown = [_short(np.round(np.asarray(v, dtype="float64"), 2).tolist(), 40) for v in (a, b)]
+                problem = f"cosine_similarity({shown[0]}, {shown[1]}) is {expected:.6g}, you returned {got:.6g}."
+                raise Fail(with_cause(problem, cause_over_variants(results, cases, _COSINE_VARIANTS)))
 
-    return run("cosine_similarity", body)
+    return run(name, body)
+
+
+# ----------------------------------------------------------------------------- Exercise 3: nearest_neighbours
+
+
+def _similarities(word: str, vectors: WordVectors) -> np.ndarray:
+    matrix = np.asarray(vectors.vectors, dtype="float64")
+    unit = matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+    return unit @ unit[vectors.index[word]]
 
 
 def _neighbours_reference(word: str, vectors: WordVectors, k: int) -> list[str]:
-    unit = vectors.vectors / np.linalg.norm(vectors.vectors, axis=1, keepdims=True)
-    sims = unit @ unit[vectors.index[word]]
+    """The ``k`` words most cosine-similar to ``word``, most similar first, ``word`` left out."""
+    sims = _similarities(word, vectors)
     sims[vectors.index[word]] = -np.inf
     return [vectors.words[i] for i in np.argsort(-sims, kind="stable")[:k]]
 
 
+def _ranked(word: str, vectors: WordVectors, k: int, score: np.ndarray, drop: np.ndarray | None = None) -> list[str]:
+    """The ``k`` best words by ``score`` (higher first) among those not dropped (default: ``word``)."""
+    score = np.array(score, dtype="float64")
+    if drop is None:
+        drop = np.arange(len(score)) == vectors.index[word]
+    score[drop] = -np.inf
+    return [vectors.words[i] for i in np.argsort(-score, kind="stable")[:k]]
+
+
+def _neighbour_vectors(twin: bool) -> WordVectors:
+    """Word vectors whose norms differ widely, so that dot-product and Euclidean rankings differ
+    from the cosine one. With ``twin``, "film" points exactly the way "movie" does (similarity 1,
+    but another word, so it must be kept); without, no two words point the same way, so that no
+    query has tied neighbours whose order would depend on the sort algorithm."""
+    rng = np.random.default_rng(21 if twin else 22)
+    words = ["cinema", "film", "movie", "actor", "plot", "boring", "great", "rome", "paris", "the", "was", "dull"]
+    vectors = rng.normal(size=(len(words), 6)) * rng.lognormal(0.0, 0.8, size=(len(words), 1))
+    vectors[words.index("movie")] += 0.8 * vectors[words.index("cinema")]
+    if twin:
+        vectors[words.index("film")] = 2.0 * vectors[words.index("movie")]
+    return WordVectors(words, vectors)
+
+
+_NEIGHBOUR_VARIANTS: list[Variant] = [
+    (lambda w, v, k: _neighbours_reference(w, v, k)[::-1], "The order is reversed: most similar first."),
+    (lambda w, v, k: _ranked(w, v, k, -_similarities(w, v)), "These are the least similar words: sort by -similarity "
+     "(np.argsort(-sims)) to get the most similar first."),
+    (lambda w, v, k: _ranked(w, v, k, np.asarray(v.vectors, "float64") @ v[w]),
+     "These are ranked by the dot product, which favours long vectors: divide by the norms (cosine similarity)."),
+    (lambda w, v, k: _ranked(w, v, k, -np.linalg.norm(np.asarray(v.vectors, "float64") - v[w], axis=1)),
+     "These are the nearest words by Euclidean distance; the exercise asks for the highest cosine similarity."),
+    (lambda w, v, k: _ranked(w, v, k, _similarities(w, v), drop=_similarities(w, v) > 1 - 1e-6),
+     "Every word with similarity 1 was left out, but only `word` itself must go: another word can point exactly "
+     "the same way (here 'film' = 2 × 'movie'). Leave out the query's own index, vectors.index[word]."),
+]
+
+
+def _neighbour_problem(got: Any, word: str, vectors: WordVectors, k: int, name: str) -> str | None:
+    """What is wrong with the type or form of a neighbour list (not its order), or None."""
+    if got is None:
+        return f"{name} returned None: did you forget `return`?"
+    if not isinstance(got, list):
+        hint = " Convert it with list(...)." if isinstance(got, (tuple, np.ndarray)) else ""
+        return f"{name} should return a list of {k} words, got {type(got).__name__}.{hint}"
+    for item in got:
+        if not isinstance(item, str):
+            hint = (" These look like row numbers: turn index i into its word with vectors.words[i]."
+                    if isinstance(item, (int, np.integer)) and not isinstance(item, bool) else "")
+            return f"{name} should return words (str), got {type(item).__name__} {_short(item, 30)} in the list.{hint}"
+    if word in got:
+        return f"the neighbours of {word!r} include {word!r} itself: leave the query word out."
+    if len(got) != k:
+        return f"asked for k={k} neighbours of {word!r}, got {len(got)}: {_short(got, 120)}."
+    if len(set(got)) != len(got):
+        return f"the neighbours of {word!r} contain a word twice: {_short(got, 120)}."
+    unknown = [w for w in got if w not in vectors]
+    if unknown:
+        return f"{unknown[0]!r} is not a word of `vectors`."
+    return None
+
+
 def check_nearest_neighbours(fn: Callable[[str, WordVectors, int], list[str]], vectors: WordVectors) -> bool:
-    """Check ``nearest_neighbours(word, vectors, k)``: the k most cosine-similar other words."""
+    """Check ``nearest_neighbours(word, vectors, k) -> list[str]``: the ``k`` words of ``vectors``
+    with the highest cosine similarity to ``word``, most similar first, ``word`` left out, on
+    hand-made vectors and on the notebook's ``vectors``."""
+    name = function_name(fn, "nearest_neighbours")
 
     def body() -> None:
-        for word, k in (("movie", 5), ("good", 3), ("paris", 4)):
-            got = call(fn, word, vectors, k)
-            expected = _neighbours_reference(word, vectors, k)
-            if not isinstance(got, (list, tuple)):
-                raise Fail(f"expected a list of {k} words, got {type(got).__name__}.")
-            got = list(got)
-            if word in got:
-                raise Fail(f"the neighbours of {word!r} include {word!r} itself: leave the query word out.")
-            if len(got) != k:
-                raise Fail(f"asked for k={k} neighbours of {word!r}, got {len(got)}.")
+        if not isinstance(vectors, WordVectors):
+            raise Fail(f"the second argument of the check should be the notebook's WordVectors, got {type(vectors).__name__}.")
+        twin, plain = _neighbour_vectors(twin=True), _neighbour_vectors(twin=False)
+        cases = [("movie", twin, 3), ("boring", plain, 1), ("rome", plain, len(plain) - 1), ("movie", plain, 5)]
+        own = len(cases)
+        queries = [w for w in ("movie", "good", "paris") if w in vectors] or list(vectors.words[:2])
+        cases += [(w, vectors, k) for w, k in zip(queries, (5, 3, 4))]
+        results = []
+        for i, (word, wv, k) in enumerate(cases):
+            # in-place changes are looked for on the hand-made vectors: copying and comparing the
+            # notebook's 100,000 vectors after every call would take seconds
+            got = call(fn, word, wv, k, name=name, check_mutation=i < own)
+            problem = _neighbour_problem(got, word, wv, k, name)
+            if problem:
+                raise Fail(problem)
+            results.append(got)
+        for (word, wv, k), got in zip(cases, results):
+            expected = _neighbours_reference(word, wv, k)
             if got != expected:
-                raise Fail(f"neighbours of {word!r}: got {got}, expected {expected} (most similar first).")
+                problem = f"neighbours of {word!r} (k={k}): got {got}, expected {expected} (most similar first)."
+                cause = cause_over_variants(results, cases, _NEIGHBOUR_VARIANTS)
+                if cause is None and sorted(got) == sorted(expected):
+                    cause = "The right words, in the wrong order: sort by similarity, highest first."
+                raise Fail(with_cause(problem, cause))
 
-    return run("nearest_neighbours", body)
+    return run(name, body)
+
+
+# ----------------------------------------------------------------------------- Exercise 4: make_embedding_matrix
+
+
+def _embedding_vectors() -> WordVectors:
+    """Vectors that hold "" and "[UNK]" too, whose rows must still be zeros."""
+    rng = np.random.default_rng(8)
+    words = ["the", "movie", "[UNK]", "was", "", "great", "film", "boring"]
+    return WordVectors(words, rng.normal(size=(len(words), 6)).astype("float32"))
+
+
+def _embedding_cases(vectors: WordVectors) -> list[tuple[list[str], WordVectors]]:
+    own = _embedding_vectors()
+    return [
+        (["", "[UNK]", "the", "great", "zzz", "movie", "was", "qqq", "film"], own),
+        (["great", "the", "nope", "film", "boring"], own),      # no special tokens: every row by its word
+        (["", "[UNK]", "the", "movie", "was", "zzzunknownzzz", "great", "boring"], vectors),
+    ]
+
+
+def _rows(vocabulary: Sequence[str], vectors: WordVectors, row: Callable[[int, str], np.ndarray | None]) -> np.ndarray:
+    out = np.zeros((len(vocabulary), vectors.dim), dtype="float32")
+    for i, word in enumerate(vocabulary):
+        value = row(i, word)
+        if value is not None:
+            out[i] = value
+    return out
+
+
+def _vector_or_none(vectors: WordVectors, word: str) -> np.ndarray | None:
+    return vectors[word] if word in vectors else None
+
+
+_EMBEDDING_VARIANTS: list[Variant] = [
+    (lambda voc, v: _rows(voc, v, lambda i, w: _vector_or_none(v, w)),
+     "The rows of \"\" and \"[UNK]\" must be zeros even when `vectors` has a vector for them."),
+    (lambda voc, v: _rows(voc, v, lambda i, w: None if i < 2 else _vector_or_none(v, w)),
+     "Rows 0 and 1 were left zero because of their position: zero the rows whose word is \"\" or \"[UNK]\", "
+     "wherever they are, and fill every other row from its word."),
+    (lambda voc, v: _rows(voc, v, lambda i, w: None if i + 1 >= len(voc) or voc[i + 1] in ("", "[UNK]")
+                          else _vector_or_none(v, voc[i + 1])),
+     "Every row holds the vector of the next word: row i is the vector of vocabulary[i]."),
+    (lambda voc, v: _rows(voc, v, lambda i, w: None if i == 0 or voc[i - 1] in ("", "[UNK]")
+                          else _vector_or_none(v, voc[i - 1])),
+     "Every row holds the vector of the word before it: row i is the vector of vocabulary[i]."),
+    (lambda voc, v: np.array([v[w] for w in voc if w in v and w not in ("", "[UNK]")], dtype="float32").reshape(-1, v.dim),
+     "Only the words with a vector got a row: the matrix needs one row per vocabulary entry, zeros where "
+     "there is no vector, so that row i stays the row of token id i."),
+    (lambda voc, v: build_embedding_matrix(voc, v, verbose=False).matrix.T,
+     "The matrix is transposed: one row per vocabulary entry, one column per dimension."),
+]
+
+
+def _describe_embedding_row(row: np.ndarray, vectors: WordVectors) -> str:
+    if not np.any(row):
+        return "all zeros"
+    for word in vectors.words[:2000]:
+        if np.allclose(row, vectors[word], atol=1e-6):
+            return f"the vector of {word!r}"
+    return f"other values ({_short(np.round(row[:3], 3).tolist(), 40)}…)"
+
+
+def _embedding_problem(got: np.ndarray, vocabulary: Sequence[str], vectors: WordVectors) -> str | None:
+    """What is wrong with an embedding matrix (shape, then row by row, then dtype), or None."""
+    shape = (len(vocabulary), vectors.dim)
+    if got.shape != shape:
+        return f"the matrix has shape {got.shape}, expected (len(vocabulary), vectors.dim) = {shape}."
+    if got.dtype.kind not in "biuf":
+        return f"the matrix has dtype {got.dtype}, expected float32."
+    expected = build_embedding_matrix(vocabulary, vectors, verbose=False).matrix
+    values = got.astype("float64")
+    if got.dtype != np.float32 and np.all(np.isfinite(values)) and np.allclose(values, expected, atol=1e-2, rtol=1e-2):
+        return (f"the dtype is {got.dtype}, expected float32: create the matrix with "
+                "np.zeros(..., dtype=\"float32\").")
+    for i, word in enumerate(vocabulary):
+        if not np.allclose(values[i], expected[i], atol=1e-6, rtol=0):
+            if word in ("", "[UNK]"):
+                should = f"all zeros ({word!r} is a special token)"
+            elif word not in vectors:
+                should = f"all zeros ({word!r} has no pretrained vector)"
+            else:
+                should = f"the vector of {word!r}"
+            return f"row {i} ({word!r}) should be {should}, got {_describe_embedding_row(values[i], vectors)}."
+    return None
 
 
 def check_embedding_matrix(fn: Callable[[list[str], WordVectors], np.ndarray], vectors: WordVectors) -> bool:
-    """Check ``make_embedding_matrix(vocabulary, vectors)`` against the reference builder."""
-    vocabulary = ["", "[UNK]", "the", "movie", "was", "zzzunknownzzz", "great", "boring"]
+    """Check ``make_embedding_matrix(vocabulary, vectors)``: a float32 ``np.ndarray`` of shape
+    ``(len(vocabulary), vectors.dim)``, row i the vector of ``vocabulary[i]``, zeros for ``""``,
+    ``"[UNK]"`` and words without a vector; on hand-made vectors and the notebook's ``vectors``."""
+    name = function_name(fn, "make_embedding_matrix")
 
     def body() -> None:
-        got = call(fn, list(vocabulary), vectors)
-        expected = build_embedding_matrix(vocabulary, vectors, verbose=False).matrix
-        problem = compare_arrays(got, expected, "embedding matrix")
-        if problem:
-            hint = " Rows for '', '[UNK]' and words without a vector must be all zeros." if "index" in problem else ""
-            raise Fail(problem + hint)
+        if not isinstance(vectors, WordVectors):
+            raise Fail(f"the second argument of the check should be the notebook's WordVectors, got {type(vectors).__name__}.")
+        cases = _embedding_cases(vectors)
+        results = [expect_array(call(fn, vocabulary, wv, name=name), f"the result of {name}") for vocabulary, wv in cases]
+        for (vocabulary, wv), got in zip(cases, results):
+            problem = _embedding_problem(got, vocabulary, wv)
+            if problem:
+                raise Fail(with_cause(f"vocabulary {_short(vocabulary, 90)}: {problem}",
+                                      cause_over_variants(results, cases, _EMBEDDING_VARIANTS)))
 
-    return run("make_embedding_matrix", body)
+    return run(name, body)

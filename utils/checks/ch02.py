@@ -2,94 +2,382 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
-from ._core import Fail, call, compare_arrays, run
+from ._core import (
+    Fail,
+    Variant,
+    _short,
+    call,
+    cause_over_variants,
+    compare_arrays,
+    expect_array,
+    expect_float,
+    expect_int,
+    function_name,
+    run,
+    with_cause,
+)
+
+# ----------------------------------------------------------------------------- helpers
 
 
-def _rnn_case(seed: int, batch: int = 3, steps: int = 5, features: int = 4, units: int = 6):
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(batch, steps, features))
-    kernel = rng.normal(scale=0.5, size=(features, units))
-    recurrent = rng.normal(scale=0.5, size=(units, units))
-    bias = rng.normal(scale=0.1, size=units)
-    return x, kernel, recurrent, bias
+def _array_problem(got: np.ndarray, expected: np.ndarray, what: str) -> str | None:
+    """What is wrong with a float array answer (shape, values, then dtype), or None."""
+    if got.shape != expected.shape:
+        return f"the {what} has shape {got.shape}, expected {expected.shape}."
+    if got.dtype.kind not in "biuf":
+        return f"the {what} has dtype {got.dtype}, expected a floating-point array."
+    problem = compare_arrays(got, expected, what)
+    if problem:
+        return problem
+    if got.dtype.kind != "f":
+        return f"the {what} has the right values but dtype {got.dtype}: return a floating-point array."
+    return None
+
+
+def _expect_state(got: Any, what: str) -> np.ndarray:
+    """``got`` as an ``np.ndarray`` (:func:`expect_array`), with a hint for a tuple such as a
+    Keras cell's ``(output, [state])``: the exercise returns one array."""
+    if isinstance(got, tuple):
+        raise Fail(f"{what} should be one NumPy array (the states), got a tuple of {len(got)}: return only the "
+                   "states, not (output, state) as a Keras cell does.")
+    return expect_array(got, what)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+# ----------------------------------------------------------------------------- Exercise 1: rnn_step
+
+
+def _step_cases() -> list[tuple[np.ndarray, ...]]:
+    """(x_t, h_prev, kernel, recurrent_kernel, bias) with batch, features and units all
+    different (so a transposed product shows), a non-symmetric recurrent kernel, a non-zero
+    state, pre-activations large enough that tanh is far from linear, and one float32 case."""
+    cases = []
+    for seed, (batch, features, units) in enumerate([(3, 4, 6), (5, 2, 3), (1, 7, 4), (4, 6, 5)]):
+        rng = np.random.default_rng(40 + seed)
+        x = rng.normal(size=(batch, features))
+        h = np.tanh(rng.normal(scale=1.5, size=(batch, units)))
+        kernel = rng.normal(scale=0.8, size=(features, units))
+        recurrent = rng.normal(scale=0.8, size=(units, units))
+        bias = rng.normal(scale=0.5, size=units)
+        case = (x, h, kernel, recurrent, bias)
+        cases.append(tuple(a.astype("float32") for a in case) if seed == 3 else case)
+    return cases
+
+
+def _step(x: np.ndarray, h: np.ndarray, kernel: np.ndarray, recurrent: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    return np.tanh(x @ kernel + h @ recurrent + bias)
+
+
+_STEP_VARIANTS: list[Variant] = [
+    (lambda x, h, k, r, b: np.tanh(x @ k + b), "It equals the result for a zero state: is h_prev used?"),
+    (lambda x, h, k, r, b: x @ k + h @ r + b, "The tanh is missing: new_state = tanh(x_t @ kernel + h_prev @ "
+     "recurrent_kernel + bias)."),
+    (lambda x, h, k, r, b: np.tanh(x @ k + h @ r), "The bias is missing."),
+    (lambda x, h, k, r, b: _sigmoid(x @ k + h @ r + b), "That is a sigmoid; a SimpleRNN uses tanh."),
+    (lambda x, h, k, r, b: np.maximum(x @ k + h @ r + b, 0), "That is a ReLU; a SimpleRNN uses tanh."),
+    (lambda x, h, k, r, b: np.tanh(x @ k + h @ r.T + b),
+     "recurrent_kernel is used transposed: in Keras's layout it is Uᵀ already, so multiply h_prev @ recurrent_kernel."),
+    (lambda x, h, k, r, b: np.tanh(x @ k + b) + h @ r, "Only the input part went through tanh: apply tanh to the "
+     "whole sum."),
+]
 
 
 def check_rnn_step(fn: Callable[..., np.ndarray]) -> bool:
-    """Check ``rnn_step(x_t, h_prev, kernel, recurrent_kernel, bias)`` (Keras weight layout)."""
-    from ..rnn import simple_rnn_step
+    """Check ``rnn_step(x_t, h_prev, kernel, recurrent_kernel, bias)``: the new state, a float
+    array of shape (batch, units), in Keras's weight layout."""
+    name = function_name(fn, "rnn_step")
+    cases = _step_cases()
 
     def body() -> None:
-        for seed in (0, 1):
-            x, kernel, recurrent, bias = _rnn_case(seed)
-            h_prev = np.tanh(np.random.default_rng(seed + 10).normal(size=(x.shape[0], recurrent.shape[0])))
-            got = call(fn, x[:, 0].copy(), h_prev.copy(), kernel, recurrent, bias)
-            expected = simple_rnn_step(x[:, 0], h_prev, kernel, recurrent, bias)
-            problem = compare_arrays(got, expected, "new state")
+        results = [_expect_state(call(fn, *case, name=name), f"the result of {name}") for case in cases]
+        for case, got in zip(cases, results):
+            x, _, kernel, _, _ = case
+            problem = _array_problem(got, _step(*(a.astype("float64") for a in case)), "new state")
             if problem:
-                zero_state = simple_rnn_step(x[:, 0], np.zeros_like(h_prev), kernel, recurrent, bias)
-                if compare_arrays(got, zero_state, "") is None:
-                    problem += " It equals the result for a zero state: is h_prev used?"
-                raise Fail(problem)
+                where = (f"batch {x.shape[0]}, {x.shape[1]} features, {kernel.shape[1]} units"
+                         f"{', float32' if x.dtype == np.float32 else ''}")
+                raise Fail(with_cause(f"({where}) {problem}", cause_over_variants(results, cases, _STEP_VARIANTS)))
 
-    return run("rnn_step", body)
+    return run(name, body)
+
+
+# ----------------------------------------------------------------------------- Exercise 2: rnn_forward
+
+
+def _forward_cases() -> list[tuple[Any, ...]]:
+    """(x, kernel, recurrent_kernel, bias, return_sequences): batch, steps, features and units
+    all different (so a stack along the wrong axis shows), one sequence of a single step, one
+    float32 case, each with return_sequences True and False."""
+    cases: list[tuple[Any, ...]] = []
+    for seed, (batch, steps, features, units) in enumerate([(3, 5, 4, 6), (2, 7, 3, 5), (4, 1, 2, 3), (6, 4, 5, 2)]):
+        rng = np.random.default_rng(50 + seed)
+        x = rng.normal(size=(batch, steps, features))
+        kernel = rng.normal(scale=0.8, size=(features, units))
+        recurrent = rng.normal(scale=0.8, size=(units, units))
+        bias = rng.normal(scale=0.5, size=units)
+        arrays = (x, kernel, recurrent, bias)
+        if seed == 3:
+            arrays = tuple(a.astype("float32") for a in arrays)
+        cases += [(*arrays, True), (*arrays, False)]
+    return cases
+
+
+def _states(x: np.ndarray, kernel: np.ndarray, recurrent: np.ndarray, bias: np.ndarray,
+            carry: bool = True) -> np.ndarray:
+    """Every state, (batch, steps, units), computed in float64; ``carry=False`` restarts each step from zeros."""
+    x, kernel, recurrent, bias = (np.asarray(a, dtype="float64") for a in (x, kernel, recurrent, bias))
+    h = np.zeros((x.shape[0], recurrent.shape[0]))
+    out = []
+    for t in range(x.shape[1]):
+        h = _step(x[:, t], h if carry else np.zeros_like(h), kernel, recurrent, bias)
+        out.append(h)
+    return np.stack(out, axis=1) if out else np.zeros((x.shape[0], 0, h.shape[1]))
+
+
+def _pick(states: np.ndarray, seq: bool) -> np.ndarray:
+    """Every state if ``seq``, else the last one (zeros, the initial state, if there are no steps)."""
+    if seq:
+        return states
+    return states[:, -1] if states.shape[1] else np.zeros((states.shape[0], states.shape[2]))
+
+
+def _forward(x: np.ndarray, kernel: np.ndarray, recurrent: np.ndarray, bias: np.ndarray, seq: bool) -> np.ndarray:
+    return _pick(_states(x, kernel, recurrent, bias), seq)
+
+
+def _with_initial(x: np.ndarray, k: np.ndarray, r: np.ndarray, b: np.ndarray, seq: bool) -> np.ndarray:
+    return _pick(np.concatenate([np.zeros((x.shape[0], 1, r.shape[0])), _states(x, k, r, b)], axis=1), seq)
+
+
+_FORWARD_VARIANTS: list[Variant] = [
+    (lambda x, k, r, b, seq: _forward(x, k, r, b, True), "return_sequences=False must return only the last state, "
+     "shape (batch, units)."),
+    (lambda x, k, r, b, seq: _forward(x, k, r, b, False), "return_sequences=True must return every state, "
+     "shape (batch, timesteps, units)."),
+    (lambda x, k, r, b, seq: _states(x, k, r, b).transpose(1, 0, 2) if seq else _forward(x, k, r, b, False),
+     "The states are stacked along axis 0 (time first): stack them along axis 1, np.stack(states, axis=1)."),
+    (lambda x, k, r, b, seq: _forward(x, k, r, b, True) if seq else _states(x, k, r, b)[:, 0],
+     "That is the state after the first step; return_sequences=False returns the state after the last one."),
+    (lambda x, k, r, b, seq: _pick(_states(x, k, r, b, carry=False), seq),
+     "Every step started from a zero state: carry the new state into the next step."),
+    (lambda x, k, r, b, seq: np.repeat(_states(x, k, r, b)[:, -1:], x.shape[1], axis=1) if seq
+     else _forward(x, k, r, b, False),
+     "Every time step holds the last state: the list holds one array that was overwritten at each step. "
+     "Append a new array at every step (h = rnn_step(...) makes one), not an array you change in place."),
+    (_with_initial, "The zero initial state is included: return one state per time step, the states after each step."),
+    (lambda x, k, r, b, seq: _pick(_states(x[:, :-1], k, r, b), seq),
+     "The last time step is missing: loop over range(x.shape[1]), every step."),
+    (lambda x, k, r, b, seq: _pick(_states(x[:, ::-1], k, r, b), seq),
+     "The sequence was read backwards: start at time step 0."),
+]
 
 
 def check_rnn_forward(fn: Callable[..., np.ndarray]) -> bool:
-    """Check ``rnn_forward(x, kernel, recurrent_kernel, bias, return_sequences)``."""
-    from ..rnn import simple_rnn_forward
+    """Check ``rnn_forward(x, kernel, recurrent_kernel, bias, return_sequences)``: from a zero
+    state, all states (batch, timesteps, units) or the last one (batch, units)."""
+    name = function_name(fn, "rnn_forward")
+    cases = _forward_cases()
 
     def body() -> None:
-        for seed, seq in ((2, True), (3, False)):
-            x, kernel, recurrent, bias = _rnn_case(seed)
-            got = call(fn, x.copy(), kernel, recurrent, bias, seq)
-            expected = simple_rnn_forward(x, kernel, recurrent, bias, return_sequences=seq)
-            problem = compare_arrays(got, expected, f"output with return_sequences={seq}")
+        results = [_expect_state(call(fn, *case, name=name), f"the result of {name}") for case in cases]
+        for case, got in zip(cases, results):
+            x, kernel, _, _, seq = case
+            problem = _array_problem(got, _forward(*case), f"output with return_sequences={seq}")
             if problem:
-                raise Fail(problem)
+                where = (f"x of shape {x.shape} = (batch, timesteps, features), {kernel.shape[1]} units"
+                         f"{', float32' if x.dtype == np.float32 else ''}")
+                raise Fail(with_cause(f"({where}) {problem}", cause_over_variants(results, cases, _FORWARD_VARIANTS)))
 
-    return run("rnn_forward", body)
+    return run(name, body)
 
 
-def check_spectral_radius(fn: Callable[[np.ndarray], tuple[float, str]]) -> bool:
-    """Check ``state_behaviour(U)`` -> (spectral radius, "vanishes" | "explodes" | "neither")."""
+# ----------------------------------------------------------------------------- Exercise 3: stacked_rnn_param_count
+
+
+def _layer(d: int, u: int) -> int:
+    return u * d + u * u + u
+
+
+def _chained(input_dim: int, units: Sequence[int], layer: Callable[[int, int], int]) -> int:
+    total, d = 0, input_dim
+    for u in units:
+        total += layer(d, u)
+        d = u
+    return total
+
+
+_STACKED_CASES: list[tuple[int, list[int]]] = [
+    (12, [32]), (12, [32, 16]), (1, [8, 8, 8]), (100, [64, 32]), (7, [5, 9, 3]), (20, [4, 30, 6, 11]),
+]
+
+_STACKED_VARIANTS: list[Variant] = [
+    (lambda d, units: sum(_layer(d, u) for u in units),
+     "Every layer's input size was taken as input_dim, but layer 2's input is layer 1's output: its units."),
+    (lambda d, units: _chained(d, units, lambda d_in, u: u * d_in + u * u), "The biases are missing: units per layer."),
+    (lambda d, units: _chained(d, units, lambda d_in, u: u * d_in + u),
+     "The recurrent weights U are missing: units × units per layer."),
+    (lambda d, units: _chained(d, units, lambda d_in, u: u * d_in + d_in * d_in + u),
+     "The recurrent kernel is units × units (the state's size), not input × input."),
+    (lambda d, units: _layer(d, units[0]), "Only the first layer is counted: add up every layer."),
+    (lambda d, units: _layer(units[-2] if len(units) > 1 else d, units[-1]), "Only the last layer is counted: add up "
+     "every layer."),
+    (lambda d, units: sum(_layer(units[i - 1], u) for i, u in enumerate(units)),
+     "Layer 1's input size came out as units[-1]: units[i - 1] wraps around for i = 0; layer 1 reads input_dim."),
+    (lambda d, units: 4 * _chained(d, units, _layer), "That is the count for LSTM layers (4 gates); a SimpleRNN has "
+     "one W, U and b per layer."),
+]
+
+
+def check_stacked_params(fn: Callable[[int, list[int]], int]) -> bool:
+    """Check ``stacked_rnn_param_count(input_dim, units) -> int`` against the formula, layer
+    by layer, each layer's input being the previous layer's units."""
+    name = function_name(fn, "stacked_rnn_param_count")
+
+    def body() -> None:
+        cases = [(d, list(units)) for d, units in _STACKED_CASES]
+        results = [expect_int(call(fn, d, units, name=name), f"the result of {name}({d}, {units})") for d, units in cases]
+        for (d, units), got in zip(cases, results):
+            expected = _chained(d, units, _layer)
+            if got != expected:
+                problem = f"input_dim={d}, units={units}: got {_short(got, 40)}, expected {expected}."
+                raise Fail(with_cause(problem, cause_over_variants(results, cases, _STACKED_VARIANTS)))
+
+    return run(name, body)
+
+
+# ----------------------------------------------------------------------------- Exercise 4: state_behaviour
+
+_VERDICTS = ("vanishes", "explodes", "neither")
+
+
+def _rule(radius: float, tolerance: float = 1e-9) -> str:
+    if abs(radius - 1.0) <= tolerance:
+        return "neither"
+    return "vanishes" if radius < 1 else "explodes"
+
+
+def _strict(radius: float) -> str:
+    """The verdict without a "neither"."""
+    return "vanishes" if radius < 1 else "explodes"
+
+
+def _radius_cases() -> list[tuple[np.ndarray, str]]:
+    """(U, description) pairs: random, normal and non-normal, complex and negative dominant
+    eigenvalues, exactly 1, within 1e-9 of 1, and just outside a loose tolerance."""
     from ..rnn import spectral_radius
 
     rng = np.random.default_rng(4)
     base = rng.normal(size=(8, 8))
     base /= spectral_radius(base)
-    cases = [(0.5 * base, "vanishes"), (1.5 * base, "explodes"), (np.eye(4), "neither"),
-             (np.array([[0.0, -2.0], [0.5, 0.0]]), "neither"), (np.diag([0.9, 1.2]), "explodes")]
+    angle = 0.7
+    rotation = 0.9461 * np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    orthogonal, _ = np.linalg.qr(rng.normal(size=(5, 5)))
+    small = rng.uniform(0.2, 0.6, size=(3, 3))
+    small *= 1.0537 / spectral_radius(small)               # every entry below 1, radius 1.0537
+    return [
+        (0.5 * base, "a random 8×8 U scaled to spectral radius 0.5"),
+        (1.5 * base, "a random 8×8 U scaled to spectral radius 1.5"),
+        (np.eye(4), "U = np.eye(4)"),
+        (np.array([[0.0, -2.0], [0.5, 0.0]]), "U = [[0, -2], [0.5, 0]] (eigenvalues ±1j)"),
+        (np.array([[0.5, 3.0], [0.0, 0.5]]), "U = [[0.5, 3], [0, 0.5]] (both eigenvalues 0.5)"),
+        (np.diag([-1.5, 0.8]), "U = diag(-1.5, 0.8)"),
+        (rotation, "a rotation scaled by 0.9461 (complex eigenvalues of modulus 0.9461)"),
+        (small, "a 3×3 U with every entry below 1 and spectral radius 1.0537"),
+        (np.diag([1.0 + 1e-12, 0.3]), "U = diag(1 + 1e-12, 0.3)"),
+        (np.diag([1.0 - 1e-6, 0.2]), "U = diag(1 - 1e-6, 0.2)"),
+        (orthogonal, "a random orthogonal 5×5 U (every |eigenvalue| is 1 up to rounding)"),
+    ]
+
+
+def _max_abs_eigenvalue(u: np.ndarray) -> float:
+    return float(np.max(np.abs(np.linalg.eigvals(u))))
+
+
+_RADIUS_VARIANTS: list[Variant] = [
+    (lambda u: float(np.max(np.abs(u))), "That is the largest |entry| of U; the spectral radius is the largest "
+     "|eigenvalue| (np.linalg.eigvals)."),
+    (lambda u: float(np.linalg.norm(u, 2)), "That is the largest singular value (the spectral norm); the spectral "
+     "radius is the largest |eigenvalue|, which can be much smaller for a non-symmetric U."),
+    (lambda u: float(np.max(np.linalg.eigvals(u).real)), "The absolute values are missing: an eigenvalue of -1.5 or "
+     "0.9461·e^(0.7i) counts by its modulus, np.abs(eigenvalues)."),
+    (lambda u: float(np.max(np.abs(np.linalg.eigvalsh(u)))), "np.linalg.eigvalsh is only for symmetric matrices; "
+     "use np.linalg.eigvals."),
+    (lambda u: float(np.min(np.abs(np.linalg.eigvals(u)))), "That is the smallest |eigenvalue|; the spectral radius "
+     "is the largest."),
+]
+
+_VERDICT_VARIANTS: list[Variant] = [
+    (lambda u: {"vanishes": "explodes", "explodes": "vanishes"}.get(_rule(_max_abs_eigenvalue(u)), "neither"),
+     "The verdicts are swapped: a radius below 1 makes the state shrink, 'vanishes'."),
+    (lambda u: "neither" if _max_abs_eigenvalue(u) == 1 else _strict(_max_abs_eigenvalue(u)),
+     "A radius computed as 1 + 1e-12 or 1 − 1e-16 is 1 up to rounding: compare with abs(radius - 1) <= 1e-9, "
+     "not radius == 1."),
+    (lambda u: "neither" if np.isclose(_max_abs_eigenvalue(u), 1) else _strict(_max_abs_eigenvalue(u)),
+     "np.isclose's default tolerance (about 1e-5) is too loose: the exercise says 'neither' only within 1e-9 of 1."),
+    (lambda u: "neither" if round(_max_abs_eigenvalue(u), 2) == 1 else _strict(_max_abs_eigenvalue(u)),
+     "Rounding the radius is too loose: the exercise says 'neither' only within 1e-9 of 1."),
+    (lambda u: _strict(_max_abs_eigenvalue(u)),
+     "A radius of 1 (within 1e-9) is 'neither': the state neither shrinks nor grows."),
+    (lambda u: "vanishes" if _max_abs_eigenvalue(u) <= 1 else "explodes",
+     "A radius of 1 (within 1e-9) is 'neither': the state neither shrinks nor grows."),
+]
+
+
+def _expect_pair(got: Any, name: str) -> tuple[float, str]:
+    """``got`` as ``(radius, verdict)``; :class:`Fail` unless it is a tuple of a real number and
+    one of the three verdicts."""
+    if got is None:
+        raise Fail(f"{name} returned None: did you forget `return radius, verdict`?")
+    if not isinstance(got, tuple):
+        size = f" of length {len(got)}" if isinstance(got, list) else ""
+        hint = " Write `return radius, verdict`." if isinstance(got, list) and len(got) == 2 else ""
+        raise Fail(f"{name} should return a tuple (radius, verdict), got {type(got).__name__}{size} "
+                   f"{_short(got, 60)}.{hint}")
+    if len(got) != 2:
+        raise Fail(f"{name} should return a tuple of two, (radius, verdict); got {len(got)} values {_short(got, 60)}.")
+    radius, verdict = got
+    if isinstance(radius, str) and not isinstance(verdict, str):
+        raise Fail(f"{name} returned {_short(got, 60)}: the order is swapped, return (radius, verdict).")
+    if isinstance(radius, (complex, np.complexfloating)):
+        raise Fail(f"the radius should be a float, got the complex number {radius}: the spectral radius is the "
+                   "largest *absolute* eigenvalue, np.abs(...) of the eigenvalues.")
+    value = expect_float(radius, "the radius (first value of the tuple)")
+    if not isinstance(verdict, str) or verdict not in _VERDICTS:
+        raise Fail(f"the verdict (second value of the tuple) should be one of {', '.join(map(repr, _VERDICTS))}, "
+                   f"got {_short(verdict, 40)}.")
+    return value, verdict
+
+
+def check_spectral_radius(fn: Callable[[np.ndarray], tuple[float, str]]) -> bool:
+    """Check ``state_behaviour(U) -> (radius, verdict)``: the spectral radius (a float) and
+    ``"vanishes"`` below 1, ``"explodes"`` above 1, ``"neither"`` within 1e-9 of 1."""
+    name = function_name(fn, "state_behaviour")
 
     def body() -> None:
-        for matrix, verdict in cases:
-            got = call(fn, matrix.copy())
-            if not (isinstance(got, tuple) and len(got) == 2):
-                raise Fail(f"return a tuple (radius, verdict), got {got!r}.")
-            radius, said = got
-            problem = compare_arrays(radius, np.asarray(spectral_radius(matrix)), "spectral radius")
-            if problem:
-                raise Fail(problem + " (the largest |eigenvalue|, not the largest entry)")
-            if said != verdict:
-                raise Fail(f"for spectral radius {spectral_radius(matrix):.2f} you said {said!r}, expected {verdict!r}.")
+        described = _radius_cases()
+        cases = [(u,) for u, _ in described]
+        pairs = [_expect_pair(call(fn, u, name=name), name) for (u,) in cases]
+        radii, verdicts = [r for r, _ in pairs], [v for _, v in pairs]
+        for (u, what), radius in zip(described, radii):
+            expected = _max_abs_eigenvalue(u)
+            if abs(radius - expected) > 1e-8 * max(1.0, expected):
+                problem = f"for {what}, the spectral radius is {expected:.6g}; you returned {radius:.6g}."
+                raise Fail(with_cause(problem, cause_over_variants(radii, cases, _RADIUS_VARIANTS)))
+        for (u, what), verdict in zip(described, verdicts):
+            expected_radius = _max_abs_eigenvalue(u)
+            expected = _rule(expected_radius)
+            if verdict != expected:
+                digits = ".15g" if abs(expected_radius - 1) < 1e-6 else ".6g"
+                problem = (f"for {what} (spectral radius {expected_radius:{digits}}) you said {verdict!r}, "
+                           f"expected {expected!r}.")
+                raise Fail(with_cause(problem, cause_over_variants(verdicts, cases, _VERDICT_VARIANTS)))
 
-    return run("state_behaviour", body)
-
-
-def check_stacked_params(fn: Callable[[int, list[int]], int]) -> bool:
-    """Check ``stacked_rnn_param_count(input_dim, units)`` against the formula."""
-    from ..rnn import stacked_rnn_params
-
-    def body() -> None:
-        for input_dim, units in ((12, [32]), (12, [32, 16]), (1, [8, 8, 8]), (100, [64, 32])):
-            got = call(fn, input_dim, list(units))
-            expected = stacked_rnn_params(input_dim, units)
-            if got != expected:
-                one = stacked_rnn_params(input_dim, units[:1])
-                hint = " Layer 2's input size is layer 1's units, not input_dim." if len(units) > 1 and got == one * len(units) else ""
-                raise Fail(f"input_dim={input_dim}, units={units}: got {got}, expected {expected}.{hint}")
-
-    return run("stacked_rnn_param_count", body)
+    return run(name, body)

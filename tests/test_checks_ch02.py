@@ -5,7 +5,8 @@ import itertools
 
 import numpy as np
 import pytest
-from test_checks_ch01 import stub, verdict
+from checkhelpers import stub
+from test_checks_ch01 import verdict
 
 from utils import checks
 from utils.rnn import simple_rnn_forward, simple_rnn_step, spectral_radius, stacked_rnn_params

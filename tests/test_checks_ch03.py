@@ -5,13 +5,10 @@ import math
 
 import numpy as np
 import pytest
+from checkhelpers import stub
 
 from utils import checks
 from utils.rnn import gru_step, lstm_gates, lstm_step
-
-
-def stub(*_):
-    raise NotImplementedError()
 
 
 def verdict(capsys, check, answer, *args, **kwargs):

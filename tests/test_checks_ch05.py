@@ -3,20 +3,9 @@ each without an exception and, where the check names a cause, with that cause.""
 
 import numpy as np
 import pytest
+from checkhelpers import stub, verdict
 
 from utils import checks
-
-
-def stub(*_):
-    raise NotImplementedError()
-
-
-def verdict(capsys) -> str:
-    """The one ✅/❌ line the last check printed (and nothing else)."""
-    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith(("✅", "❌"))]
-    assert len(lines) == 1, lines
-    return lines[0]
-
 
 # ----------------------------------------------------------------------------- exercise 1: windows_by_hand
 

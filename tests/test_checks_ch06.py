@@ -5,21 +5,10 @@ import math
 
 import numpy as np
 import pytest
+from checkhelpers import stub, verdict
 
 from utils import checks
 from utils.conv import conv1d, conv1d_output_length
-
-
-def stub(*_):
-    raise NotImplementedError()
-
-
-def verdict(capsys) -> str:
-    """The one ✅/❌ line the last check printed (and nothing else)."""
-    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith(("✅", "❌"))]
-    assert len(lines) == 1, lines
-    return lines[0]
-
 
 # ----------------------------------------------------------------------------- exercise 1: output_length
 

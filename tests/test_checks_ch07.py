@@ -3,6 +3,7 @@ each without an exception and, where the check names a cause, with that cause.""
 
 import numpy as np
 import pytest
+from checkhelpers import named_verdict
 
 from utils import checks
 from utils.attention import masked_softmax, reverse_sequences
@@ -10,14 +11,7 @@ from utils.seq2seq import exact_match, greedy_decode
 
 
 def _verdict(check, answer, capsys):
-    """Run ``check(answer)``; return (passed, the one verdict line), which names the notebook's
-    function: a lambda's by the notebook's name, a ``def``'s by its own."""
-    passed = check(answer)
-    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith(("✅", "❌"))]
-    assert len(lines) == 1, lines
-    name = answer.__name__ if answer.__name__ != "<lambda>" else _NOTEBOOK_NAMES[check.__name__]
-    assert lines[0].startswith(("✅ " if passed else "❌ ") + name + ":"), lines[0]
-    return passed, lines[0]
+    return named_verdict(check, answer, capsys, _NOTEBOOK_NAMES)
 
 
 _NOTEBOOK_NAMES = {"check_greedy_decode": "greedy", "check_exact_match": "exact_match_of",
@@ -53,19 +47,7 @@ def _greedy(step, state, batch, start, end, max_length, *, feed_state=True, feed
     return out.tolist() if as_list else out
 
 
-def _solution_greedy(step, state, batch: int, start: int, end: int, max_length: int) -> np.ndarray:
-    """The notebook's solution, word for word."""
-    tokens = np.full(batch, start, dtype="int32")
-    out = np.zeros((batch, max_length), dtype="int32")
-    done = np.zeros(batch, dtype=bool)
-    for t in range(max_length):
-        logits, state = step(tokens, state)
-        tokens = np.asarray(logits).argmax(axis=-1).astype("int32")
-        out[:, t] = np.where(done, 0, tokens)
-        done |= tokens == end
-        if done.all():
-            break
-    return out
+_solution_greedy = greedy_decode   # the notebook's solution is the same code as utils.seq2seq.greedy_decode
 
 
 def test_check_greedy_accepts_right_answers(capsys):

@@ -3,6 +3,7 @@ each without an exception and, where the check names a cause, with that cause.""
 
 import numpy as np
 import pytest
+from checkhelpers import named_verdict
 
 from utils import checks
 from utils.lm import bigram_probability, perplexity, sample_logits
@@ -12,14 +13,7 @@ _NOTEBOOK_NAMES = {"check_perplexity": "perplexity_of", "check_bigram_probabilit
 
 
 def _verdict(check, answer, capsys):
-    """Run ``check(answer)``; return (passed, the one verdict line), which names the notebook's
-    function: a lambda's by the notebook's name, a ``def``'s by its own."""
-    passed = check(answer)
-    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith(("✅", "❌"))]
-    assert len(lines) == 1, lines
-    name = answer.__name__ if answer.__name__ != "<lambda>" else _NOTEBOOK_NAMES[check.__name__]
-    assert lines[0].startswith(("✅ " if passed else "❌ ") + name + ":"), lines[0]
-    return passed, lines[0]
+    return named_verdict(check, answer, capsys, _NOTEBOOK_NAMES)
 
 
 # ----------------------------------------------------------------------------- Exercise 1: perplexity

@@ -332,9 +332,11 @@ def with_cause(problem: str, cause: str | None) -> str:
 # ----------------------------------------------------------------------------- Keras models
 
 
-def keras_step(what: str, action: Callable[[], Any], advice: str = "") -> Any:
+def keras_step(what: str, action: Callable[[], Any], advice: str = "",
+               explain: Callable[[BaseException], str | None] | None = None) -> Any:
     """Run one Keras operation on a student's model (building, compiling, fitting,
-    predicting) and turn any error into :class:`Fail` saying which step failed and why."""
+    predicting) and turn any error into :class:`Fail` saying which step failed and why;
+    ``explain(error)``, when given, may return the whole ❌ text for errors it recognises."""
     try:
         return action()
     except Fail:
@@ -342,4 +344,5 @@ def keras_step(what: str, action: Callable[[], Any], advice: str = "") -> Any:
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # noqa: BLE001 - Keras errors become the student's ❌ line
-        raise Fail(f"{what} failed with {_describe(exc)}{' ' + advice if advice else ''}") from None
+        text = explain(exc) if explain else None
+        raise Fail(text or f"{what} failed with {_describe(exc)}{' ' + advice if advice else ''}") from None

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._core import Fail, call, compare_arrays, expect_array, expect_int, function_name, matches, run
+from ._core import Fail, call, compare_arrays, expect_array, expect_int, function_name, keras_step, matches, run
 
 # ----------------------------------------------------------------------------- generic helpers
 
@@ -277,19 +277,16 @@ def _embedding_too_small(exc: BaseException) -> tuple[int, int] | None:
 def model_step(what: str, action: Callable[[], Any], vocabulary_size: int) -> Any:
     """Run one Keras operation on a student's model and turn any error into one :class:`Fail`
     line in the student's terms (an Embedding too small for the ids is named as such)."""
-    try:
-        return action()
-    except Fail:
-        raise
-    except KeyboardInterrupt:
-        raise
-    except BaseException as exc:  # noqa: BLE001 - Keras errors become the student's ❌ line
+
+    def explain(exc: BaseException) -> str:
         small = _embedding_too_small(exc)
         if small:
-            raise Fail(f"{what} failed: id {small[0]} is outside the model's Embedding, which has only {small[1]} "
-                       f"rows. The ids go up to {vocabulary_size - 1}: use Embedding({vocabulary_size}, ...) "
-                       "(input_dim = the vocabulary size).") from None
-        raise Fail(f"{what} failed with {keras_error_text(exc)}") from None
+            return (f"{what} failed: id {small[0]} is outside the model's Embedding, which has only {small[1]} "
+                    f"rows. The ids go up to {vocabulary_size - 1}: use Embedding({vocabulary_size}, ...) "
+                    "(input_dim = the vocabulary size).")
+        return f"{what} failed with {keras_error_text(exc)}"
+
+    return keras_step(what, action, explain=explain)
 
 
 def _all_layers(model: Any) -> Iterator[Any]:

@@ -251,3 +251,86 @@ def test_state_behaviour_radius_hint_only_for_its_cause(capsys):
     """A radius that is simply wrong gets no hint about entries or eigenvalues."""
     _, line = verdict(capsys, checks.check_spectral_radius, with_radius(lambda U: spectral_radius(U) * 1.01))
     assert line.endswith("you returned 0.505."), line
+
+
+# ----------------------------------------------------------------------------- Exercise 4: rnn_step_backward
+
+from utils.bptt import rnn_step_backward as reference_step_backward  # noqa: E402
+
+
+def rnn_step_backward(dh, h, h_prev, x_t, kernel, recurrent_kernel):  # the notebook's solution
+    da = dh * (1 - h ** 2)
+    return da @ kernel.T, da @ recurrent_kernel.T, x_t.T @ da, h_prev.T @ da, da.sum(axis=0)
+
+
+def with_tanh_written_out(dh, h, h_prev, x_t, kernel, recurrent_kernel):  # right: 1 - h² as (1 - h)(1 + h), einsum
+    da = dh * (1 - h) * (1 + h)
+    return (np.einsum("bu,fu->bf", da, kernel), np.einsum("bu,vu->bv", da, recurrent_kernel),
+            np.einsum("bf,bu->fu", x_t, da), np.einsum("bv,bu->vu", h_prev, da), np.einsum("bu->u", da))
+
+
+def clears_dh_in_place(dh, h, h_prev, x_t, kernel, recurrent_kernel):
+    dh *= 1 - h ** 2
+    return dh @ kernel.T, dh @ recurrent_kernel.T, x_t.T @ dh, h_prev.T @ dh, dh.sum(axis=0)
+
+
+def _swap(i, j):
+    def answer(*case):
+        out = list(rnn_step_backward(*case))
+        out[i], out[j] = out[j], out[i]
+        return tuple(out)
+    return answer
+
+
+def _patch(index, value):
+    def answer(dh, h, h_prev, x_t, kernel, recurrent_kernel):
+        out = list(rnn_step_backward(dh, h, h_prev, x_t, kernel, recurrent_kernel))
+        out[index] = value(dh, h, h_prev, x_t, kernel, recurrent_kernel, dh * (1 - h ** 2))
+        return tuple(out)
+    return answer
+
+
+def _with_da(da_of):
+    def answer(dh, h, h_prev, x_t, kernel, recurrent_kernel):
+        da = da_of(dh, h, h_prev)
+        return da @ kernel.T, da @ recurrent_kernel.T, x_t.T @ da, h_prev.T @ da, da.sum(axis=0)
+    return answer
+
+
+def test_rnn_step_backward_right_answers_pass(capsys):
+    for answer in (rnn_step_backward, with_tanh_written_out, reference_step_backward):
+        result, line = verdict(capsys, checks.check_rnn_step_backward, answer)
+        assert result is True and line.startswith("✅"), line
+
+
+@pytest.mark.parametrize("answer, text", [
+    (_with_da(lambda dh, h, hp: dh), "The tanh derivative is missing"),
+    (_with_da(lambda dh, h, hp: dh * (1 - hp ** 2)), "uses this step's output h, not h_prev"),
+    (_with_da(lambda dh, h, hp: dh * (1 - np.tanh(h) ** 2)), "applies tanh twice"),
+    (_with_da(lambda dh, h, hp: dh * (1 - h)), "(squared), not 1 - h"),
+    (_with_da(lambda dh, h, hp: dh * h * (1 - h)), "the sigmoid's derivative"),
+    (_patch(3, lambda dh, h, hp, x, k, r, da: h.T @ da), "pairs da with h_prev"),
+    (_patch(4, lambda dh, h, hp, x, k, r, da: da.mean(axis=0)), "dbias is averaged over the batch"),
+    (_patch(4, lambda dh, h, hp, x, k, r, da: da), "sum da over axis 0"),
+    (_patch(1, lambda dh, h, hp, x, k, r, da: da @ r), "da @ recurrent_kernel.T"),
+    (_patch(1, lambda dh, h, hp, x, k, r, da: dh @ r.T), "dh_prev skips the tanh derivative"),
+    (_patch(1, lambda dh, h, hp, x, k, r, da: da @ r.T + dh), "dh_prev has dh added"),
+    (_patch(2, lambda dh, h, hp, x, k, r, da: x.T @ dh), "dkernel skips the tanh derivative"),
+    (_patch(0, lambda dh, h, hp, x, k, r, da: 2 * da @ k.T), "dx_t is wrong"),
+    (_patch(2, lambda dh, h, hp, x, k, r, da: da.T @ x), "dkernel has shape"),
+    (_swap(2, 3), "wrong order (value 3 is drecurrent_kernel, value 4 is dkernel)"),
+    (_swap(0, 1), "wrong order"),
+    (lambda *case: rnn_step_backward(*case)[:4], "tuple of five arrays"),
+    (lambda *case: list(rnn_step_backward(*case)), "✅"),
+    (lambda *case: tuple(g.tolist() for g in rnn_step_backward(*case)), "should be a NumPy array"),
+    (lambda *case: tuple(np.round(g, 2) for g in rnn_step_backward(*case)), "wrong at index"),
+    (clears_dh_in_place, "changed its input `dh` in place"),
+    (lambda *case: None, "returned None"),
+    (stub, "not implemented yet"),
+])
+def test_rnn_step_backward_wrong_answers_fail(capsys, answer, text):
+    result, line = verdict(capsys, checks.check_rnn_step_backward, answer)
+    if text == "✅":  # a list of the five arrays is accepted: the statement asks for five values
+        assert result is True, line
+        return
+    assert result is False and line.startswith("❌") and text in line, line

@@ -16,7 +16,13 @@ from .ch01 import (
     check_nearest_neighbours,
     check_one_hot,
 )
-from .ch02 import check_rnn_forward, check_rnn_step, check_spectral_radius, check_stacked_params
+from .ch02 import (
+    check_rnn_forward,
+    check_rnn_step,
+    check_rnn_step_backward,
+    check_spectral_radius,
+    check_stacked_params,
+)
 from .ch03 import ClassifierCheck, check_classifier_beats, check_gru_step, check_lstm_step, check_sequence_length
 from .ch04 import check_attention_weights, check_merge_shape, check_reverse_reviews
 from .ch05 import check_model_beats, check_naive_mae, check_windows
@@ -57,6 +63,7 @@ __all__ = [
     "check_reverse_source",
     "check_rnn_forward",
     "check_rnn_step",
+    "check_rnn_step_backward",
     "check_sample_with_temperature",
     "check_sequence_length",
     "check_spectral_radius",

@@ -18,6 +18,7 @@ from ._core import (
     expect_float,
     expect_int,
     function_name,
+    matches,
     run,
     with_cause,
 )
@@ -379,5 +380,125 @@ def check_spectral_radius(fn: Callable[[np.ndarray], tuple[float, str]]) -> bool
                 problem = (f"for {what} (spectral radius {expected_radius:{digits}}) you said {verdict!r}, "
                            f"expected {expected!r}.")
                 raise Fail(with_cause(problem, cause_over_variants(verdicts, cases, _VERDICT_VARIANTS)))
+
+    return run(name, body)
+
+
+# ----------------------------------------------------------------------------- Exercise 4: rnn_step_backward
+
+_GRADIENT_NAMES = ("dx_t", "dh_prev", "dkernel", "drecurrent_kernel", "dbias")
+
+
+def _backward_cases() -> list[tuple[np.ndarray, ...]]:
+    """(dh, h, h_prev, x_t, kernel, recurrent_kernel): batch, features and units all different
+    (a product in the wrong order or a missing transpose shows as a shape), h = tanh(…) of the
+    step so that |h| is far from 0 (tanh' matters), a non-symmetric recurrent kernel, one
+    float32 case, and one case with a single example in the batch."""
+    cases = []
+    for seed, (batch, features, units) in enumerate([(3, 4, 6), (5, 2, 3), (1, 7, 4), (4, 6, 5)]):
+        rng = np.random.default_rng(70 + seed)
+        x = rng.normal(size=(batch, features))
+        h_prev = np.tanh(rng.normal(scale=1.5, size=(batch, units)))
+        kernel = rng.normal(scale=0.8, size=(features, units))
+        recurrent = rng.normal(scale=0.8, size=(units, units))
+        h = np.tanh(x @ kernel + h_prev @ recurrent + rng.normal(scale=0.5, size=units))
+        dh = rng.normal(size=(batch, units))
+        case = (dh, h, h_prev, x, kernel, recurrent)
+        cases.append(tuple(a.astype("float32") for a in case) if seed == 3 else case)
+    return cases
+
+
+def _backward(dh: np.ndarray, h: np.ndarray, h_prev: np.ndarray, x: np.ndarray, kernel: np.ndarray,
+              recurrent: np.ndarray, da: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+    """The right gradients (float64); ``da`` replaces dh * (1 - h²) for the variants."""
+    dh, h, h_prev, x, kernel, recurrent = (np.asarray(a, dtype="float64") for a in (dh, h, h_prev, x, kernel, recurrent))
+    da = dh * (1 - h * h) if da is None else da
+    return da @ kernel.T, da @ recurrent.T, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+
+
+def _replace(grads: tuple[np.ndarray, ...], index: int, value: np.ndarray) -> tuple[np.ndarray, ...]:
+    return tuple(value if i == index else g for i, g in enumerate(grads))
+
+
+def _da(dh: np.ndarray, h: np.ndarray) -> np.ndarray:
+    return dh * (1 - h * h)
+
+
+_BACKWARD_VARIANTS: list[Variant] = [
+    (lambda dh, h, hp, x, k, r: _backward(dh, h, hp, x, k, r, da=dh),
+     "The tanh derivative is missing: first da = dh * (1 - h**2), then every gradient from da."),
+    (lambda dh, h, hp, x, k, r: _backward(dh, h, hp, x, k, r, da=dh * (1 - hp * hp)),
+     "tanh'(a_t) = 1 - h_t**2 uses this step's output h, not h_prev."),
+    (lambda dh, h, hp, x, k, r: _backward(dh, h, hp, x, k, r, da=dh * (1 - np.tanh(h) ** 2)),
+     "h is already tanh(a_t), so tanh'(a_t) = 1 - h**2; 1 - np.tanh(h)**2 applies tanh twice."),
+    (lambda dh, h, hp, x, k, r: _backward(dh, h, hp, x, k, r, da=dh * (1 - h)),
+     "tanh'(a_t) is 1 - h**2 (squared), not 1 - h."),
+    (lambda dh, h, hp, x, k, r: _backward(dh, h, hp, x, k, r, da=dh * h * (1 - h)),
+     "h * (1 - h) is the sigmoid's derivative; for tanh it is 1 - h**2."),
+    (lambda dh, h, hp, x, k, r: _replace(_backward(dh, h, hp, x, k, r), 3, h.T @ _da(dh, h)),
+     "drecurrent_kernel pairs da with h_prev, the state that was multiplied by recurrent_kernel, not with h."),
+    (lambda dh, h, hp, x, k, r: _replace(_backward(dh, h, hp, x, k, r), 4, _da(dh, h).mean(axis=0)),
+     "dbias is averaged over the batch: sum it, da.sum(axis=0), as the matrix products sum the weights' gradients."),
+    (lambda dh, h, hp, x, k, r: _replace(_backward(dh, h, hp, x, k, r), 4, _da(dh, h)),
+     "dbias keeps one row per example: the bias is shared by the batch, so sum da over axis 0."),
+    (lambda dh, h, hp, x, k, r: _replace(_backward(dh, h, hp, x, k, r), 1, _da(dh, h) @ r),
+     "dh_prev needs recurrent_kernel transposed: da @ recurrent_kernel.T."),
+    (lambda dh, h, hp, x, k, r: _replace(_backward(dh, h, hp, x, k, r), 1, dh @ r.T),
+     "dh_prev skips the tanh derivative: it is da @ recurrent_kernel.T with da = dh * (1 - h**2)."),
+    (lambda dh, h, hp, x, k, r: _replace(_backward(dh, h, hp, x, k, r), 1, _da(dh, h) @ r.T + dh),
+     "dh_prev has dh added: the only path from h_prev to the loss through this step is via a_t, so dh_prev = "
+     "da @ recurrent_kernel.T (the gradient from the loss at step t-1 is added by the loop, not here)."),
+    (lambda dh, h, hp, x, k, r: _replace(_backward(dh, h, hp, x, k, r), 2, x.T @ dh),
+     "dkernel skips the tanh derivative: x_t.T @ da with da = dh * (1 - h**2)."),
+]
+
+
+def _expect_gradients(got: Any, name: str) -> tuple[np.ndarray, ...]:
+    """``got`` as a tuple of five NumPy arrays; :class:`Fail` otherwise."""
+    if got is None:
+        raise Fail(f"{name} returned None: did you forget `return dx_t, dh_prev, dkernel, drecurrent_kernel, dbias`?")
+    if not isinstance(got, (tuple, list)) or len(got) != 5:
+        size = f" of {len(got)} values" if isinstance(got, (tuple, list)) else ""
+        raise Fail(f"{name} should return a tuple of five arrays (dx_t, dh_prev, dkernel, drecurrent_kernel, dbias), "
+                   f"got {type(got).__name__}{size}.")
+    return tuple(expect_array(g, f"{_GRADIENT_NAMES[i]} (value {i + 1} of the tuple)") for i, g in enumerate(got))
+
+
+def _order_problem(got: tuple[np.ndarray, ...], expected: tuple[np.ndarray, ...]) -> str | None:
+    """If the five answers are the right gradients in another order, say which went where."""
+    places = []
+    for g in got:
+        found = [i for i, e in enumerate(expected) if matches(g, e, atol=1e-5)]
+        if len(found) != 1:
+            return None
+        places.append(found[0])
+    if sorted(places) != list(range(5)) or places == list(range(5)):
+        return None
+    moved = ", ".join(f"value {i + 1} is {_GRADIENT_NAMES[p]}" for i, p in enumerate(places) if p != i)
+    return (f"the gradients are right but in the wrong order ({moved}): return (dx_t, dh_prev, dkernel, "
+            "drecurrent_kernel, dbias).")
+
+
+def check_rnn_step_backward(fn: Callable[..., tuple[np.ndarray, ...]]) -> bool:
+    """Check ``rnn_step_backward(dh, h, h_prev, x_t, kernel, recurrent_kernel)`` → ``(dx_t, dh_prev,
+    dkernel, drecurrent_kernel, dbias)``: one step of backpropagation through a SimpleRNN step
+    ``h = tanh(x_t @ kernel + h_prev @ recurrent_kernel + bias)``, given ``dh`` = ∂L/∂h."""
+    name = function_name(fn, "rnn_step_backward")
+    cases = _backward_cases()
+
+    def body() -> None:
+        results = [_expect_gradients(call(fn, *case, name=name), name) for case in cases]
+        for case, got in zip(cases, results):
+            expected = _backward(*case)
+            order = _order_problem(got, expected)
+            if order:
+                raise Fail(order)
+            for what, g, e in zip(_GRADIENT_NAMES, got, expected):
+                problem = _array_problem(g, e, what)
+                if problem:
+                    dh, _, _, x, _, _ = case
+                    where = (f"batch {x.shape[0]}, {x.shape[1]} features, {dh.shape[1]} units"
+                             f"{', float32' if x.dtype == np.float32 else ''}")
+                    raise Fail(with_cause(f"({where}) {problem}", cause_over_variants(results, cases, _BACKWARD_VARIANTS)))
 
     return run(name, body)

@@ -17,7 +17,7 @@ def verdict(capsys, check, answer):
     return result, lines[0]
 
 
-# ----------------------------------------------------------------------------- Exercise 1: merge_shape
+# ----------------------------------------------------------------------------- Exercise 2: merge_shape
 
 
 def merge_shape(merge_mode, batch, steps, units, return_sequences):  # the notebook's solution
@@ -105,7 +105,7 @@ def test_merge_shape_catalogue(capsys, answer, cause):
     assert not ok and cause in line, line
 
 
-# ----------------------------------------------------------------------------- Exercise 2: attention_weights
+# ----------------------------------------------------------------------------- Exercise 3: attention_weights
 
 
 def attention_notebook(scores, mask):
@@ -184,7 +184,7 @@ def test_attention_weights_catalogue(capsys, answer, cause):
     assert not ok and cause in line, line
 
 
-# ----------------------------------------------------------------------------- Exercise 3: reverse_reviews
+# ----------------------------------------------------------------------------- Exercise 1: reverse_reviews
 
 
 def reverse_notebook(x):

@@ -13,6 +13,8 @@ Run alone: other work on the CPU distorts the timings. From the repo root::
     make bench NOTEBOOKS=08_language_model
 
 Executed notebooks (with outputs) are kept in ``build/executed/<mode>/`` for ``make html``.
+In full mode the numbers the notebooks' prose quotes (``benchmarks/quotes.py``) are rewritten
+from the new results and ``chapters/`` is regenerated.
 """
 
 from __future__ import annotations
@@ -120,6 +122,16 @@ def main(argv: list[str]) -> int:
               flush=True)
         failed |= run["error"] is not None
     write_reports(results)
+    if args.mode == "full":
+        from quotes import update  # the full-mode numbers quoted in the notebooks' prose
+
+        changed = update(results)
+        for name in changed:
+            print(f"updated the quoted full-mode numbers in solutions/{name}")
+        if changed:
+            from utils.student import main as regenerate_chapters
+
+            regenerate_chapters([])
     return 1 if failed else 0
 
 

@@ -1,7 +1,11 @@
 # Course commands. `make lab` for students, `make test` for the suite (what CI runs).
 # `make test` uses $COURSE_DATA_DIR, or ../shared/datasets (the course's CI data) when it exists.
 SHELL := /bin/bash
-PYTHON ?= python3
+# TensorFlow 2.21 has wheels for Python 3.11-3.13 only: use python3 if it is one of those, else the
+# newest of python3.13, python3.12, python3.11 on PATH (or say PYTHON=/path/to/python3.12).
+SUPPORTED := python3 python3.13 python3.12 python3.11
+PYTHON ?= $(shell for p in $(SUPPORTED); do $$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' \
+	  >/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
@@ -33,6 +37,8 @@ help:
 	@echo "make colab-sim rehearse Open in Colab offline: chapters run in a fresh env that lacks utils (NOTEBOOKS=...)"
 
 $(PY):
+	@if [ -z "$(PYTHON)" ] || ! $(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null; then \
+	  echo "TensorFlow 2.21 needs Python 3.11, 3.12 or 3.13, and none was found (python3 is $$(python3 --version 2>&1 | head -1)): install one (e.g. \`pyenv install 3.13\`) or run \`make PYTHON=/path/to/python3.13 ...\`." >&2; exit 1; fi
 	$(PYTHON) -m venv $(VENV)
 
 # Install again only when a requirements file changed (the stamp is older than it).

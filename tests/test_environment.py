@@ -98,3 +98,62 @@ def test_pyproject_dependencies_cover_what_colab_lacks():
     for name, requirement in declared.items():
         version = next(iter(pins[name].specifier)).version
         assert requirement.specifier.contains(version), f"pyproject's {requirement} excludes the pinned {name}=={version}"
+
+
+# ----------------------------------------------------------------------------- which Python the Makefile picks
+
+import os  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+def _fake_bin(tmp_path, pythons: dict[str, str | None]):
+    """A PATH folder with make and its helpers, and fake interpreters: name -> version (None = a
+    real interpreter of that name from this machine, which must exist)."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    for tool in ("make", "head", "id", "uname"):
+        (folder / tool).symlink_to(shutil.which(tool))
+    for name, version in pythons.items():
+        major, minor = version.split(".")[:2]
+        supported = (3, 11) <= (int(major), int(minor)) <= (3, 13)
+        (folder / name).write_text(
+            "#!/bin/sh\n"
+            f'case "$1" in --version) echo "Python {version}";; -m) echo "$0 $*" >> "{tmp_path}/calls";; '
+            f"*) exit {0 if supported else 1};; esac\n")
+        (folder / name).chmod(0o755)
+    return {**os.environ, "PATH": str(folder)}
+
+
+def _make(env, tmp_path, *args):
+    return subprocess.run(["make", "-C", str(REPO_ROOT), f"VENV={tmp_path}/venv", f"{tmp_path}/venv/bin/python", *args],
+                          env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+@pytest.mark.parametrize("pythons, chosen", [
+    ({"python3": "3.11.7"}, "python3"),
+    ({"python3": "3.14.0", "python3.12": "3.12.1"}, "python3.12"),
+    ({"python3": "3.14.0", "python3.12": "3.12.1", "python3.13": "3.13.0"}, "python3.13"),
+    ({"python3": "3.10.13", "python3.11": "3.11.7"}, "python3.11"),
+])
+def test_make_picks_a_python_tensorflow_supports(tmp_path, pythons, chosen):
+    result = _make(_fake_bin(tmp_path, pythons), tmp_path)
+    calls = (tmp_path / "calls").read_text() if (tmp_path / "calls").exists() else ""
+    assert result.returncode == 0 and calls.startswith(f"{tmp_path}/bin/{chosen} -m venv"), (result.stderr, calls)
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_without_a_supported_python_says_what_to_install(tmp_path):
+    result = _make(_fake_bin(tmp_path, {"python3": "3.14.0"}), tmp_path)
+    assert result.returncode != 0
+    first = result.stderr.splitlines()[0]
+    assert "needs Python 3.11, 3.12 or 3.13" in first and "python3 is Python 3.14.0" in first
+    assert "PYTHON=/path/to/python3.13" in first and not (tmp_path / "calls").exists()
+
+
+def test_readme_states_the_python_range():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert "Python 3.11, 3.12 or 3.13" in readme

@@ -23,7 +23,14 @@ sha256 values of large files are remembered by (path, size, mtime, ctime, inode)
 ``data/cache/.sha256-cache.json``, so a check costs a ``stat``, not a re-hash.
 
 :func:`require` checks, at the start of a notebook, every dataset it needs and reports all
-problems in one error (``utils.setup(datasets=...)`` calls it). From the command line::
+problems in one error (``utils.setup(datasets=...)`` calls it).
+
+Your own data: :func:`register_file` adds a file of yours to the registry (a path, optionally
+its sha256 and a zip member; no URL, licence or citation), so the same lookup, checks and
+messages apply to it; :func:`load_text_classification` (a CSV/TSV of labelled texts) and
+:func:`load_pairs` (tab-separated sentence pairs, plain or in a zip) read such files, or any
+path, with the same splits as :func:`load_chnsenticorp` and :func:`load_cmn`, which are now
+thin wrappers over them. From the command line::
 
     python -m utils.data list            # what is registered, and where it was found
     python -m utils.data fetch imdb      # find or download one dataset, verify it
@@ -102,11 +109,13 @@ class UnknownDatasetError(KeyError, ValueError):
 
 @dataclass(frozen=True)
 class Variant:
-    """One accepted file for a dataset: its name on disk, its sha256 and what it is."""
+    """One accepted file for a dataset: its name on disk, its sha256 and what it is.
+
+    ``sha256`` is None only for a user's own file registered without one (not checked)."""
 
     filename: str
-    sha256: str
-    kind: str  # "canonical" or "reduced derivative: <what was changed>"
+    sha256: str | None
+    kind: str  # "canonical", "reduced derivative: <what was changed>" or "your own file"
 
 
 @dataclass(frozen=True)
@@ -115,22 +124,35 @@ class Dataset:
 
     ``url`` downloads ``download_name``; if ``member`` is set, the file the course uses is
     that member of the downloaded zip, and its sha256 is checked after extraction.
+
+    A user's own file (:func:`register_file`) has ``source``, its absolute path, and no
+    ``url``, licence or citation: it is looked for only at ``source`` and never downloaded;
+    with ``member``, :func:`fetch` returns that member, extracted into the cache.
     """
 
     name: str
     description: str
     variants: tuple[Variant, ...]
-    url: str
+    url: str | None
     download_name: str
     licence: str
     citation: str
     download_sha256: str | None = None
     member: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    source: Path | None = None
 
     @property
     def canonical(self) -> Variant:
-        return next(v for v in self.variants if v.kind == "canonical")
+        return next(v for v in self.variants if v.kind in ("canonical", _OWN))
+
+    @property
+    def is_own(self) -> bool:
+        """True for a user's own file (:func:`register_file`), False for a course dataset."""
+        return self.source is not None
+
+
+_OWN = "your own file"
 
 
 REGISTRY: dict[str, Dataset] = {
@@ -431,8 +453,49 @@ def cached_sha256(path: str | os.PathLike[str]) -> str:
     return digest
 
 
+class UnpinnedFileWarning(UserWarning):
+    """A user's own file (:func:`register_file`) is used without a sha256 to check it against."""
+
+
+_TOLD_UNPINNED: set[tuple[str, str, str]] = set()
+
+
+def _tell_unpinned(dataset: Dataset, path: Path, digest: str) -> None:
+    """Warn, once per dataset, file and content, that ``path`` is not checked, giving its sha256."""
+    key = (dataset.name, str(path), digest)
+    if key in _TOLD_UNPINNED:
+        return
+    _TOLD_UNPINNED.add(key)
+    member = f", member={dataset.member!r}" if dataset.member else ""
+    warnings.warn(
+        f"Dataset '{dataset.name}': your own file {path} is used without a checksum. Its sha256 is "
+        f"{digest}; to be told when the file changes or is damaged, register it with "
+        f"register_file({dataset.name!r}, {str(path)!r}, sha256={digest!r}{member}).",
+        UnpinnedFileWarning,
+        stacklevel=_caller_stacklevel(),
+    )
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` for :func:`warnings.warn` that names the first caller outside ``utils``."""
+    here = Path(__file__).resolve().parent
+    frame, level = sys._getframe(1), 1
+    while frame is not None and Path(frame.f_code.co_filename).resolve().parent == here:
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def _verify(path: Path, variant: Variant, dataset: Dataset) -> Path:
     actual = cached_sha256(path)
+    if variant.sha256 is None:
+        _tell_unpinned(dataset, path, actual)
+        return path
+    if dataset.is_own and actual != variant.sha256:
+        raise DataIntegrityError(
+            f"{path} is not the file you registered as '{dataset.name}': its sha256 is {actual}, but "
+            f"register_file was given sha256={variant.sha256!r}. If the file changed on purpose, register "
+            f"it again with the new sha256 (or sha256=None); otherwise restore the right file."
+        )
     if actual != variant.sha256:
         raise DataIntegrityError(
             f"{path} is corrupt or not the expected file: its sha256 is {actual}, but "
@@ -471,7 +534,8 @@ def _get(name: str) -> Dataset:
         return REGISTRY[name]
     except KeyError:
         raise UnknownDatasetError(
-            f"Unknown dataset {name!r}. Registered datasets: {', '.join(sorted(REGISTRY))}."
+            f"Unknown dataset {name!r}. Registered datasets: {', '.join(sorted(REGISTRY))} "
+            f"(register your own file with utils.register_file(name, path))."
         ) from None
 
 
@@ -484,6 +548,8 @@ def locate(name: str) -> Path | None:
     silently).
     """
     dataset = _get(name)
+    if dataset.source is not None:
+        return _locate_own(dataset)
     for folder in search_dirs():
         for variant in dataset.variants:
             places = (folder / variant.filename, folder / dataset.extra.get("subdir", "") / variant.filename)
@@ -500,20 +566,52 @@ def locate(name: str) -> Path | None:
     return None
 
 
+def _locate_own(dataset: Dataset) -> Path | None:
+    """The registered file of a user's dataset, verified (None when it does not exist)."""
+    path = dataset.source
+    assert path is not None
+    if path.is_file():
+        return _verify(path, dataset.variants[0], dataset)
+    if path.is_dir():
+        raise _folder_not_file(path, f"your own file for dataset '{dataset.name}'")
+    if path.is_symlink():
+        raise DataEnvironmentError(
+            f"{path} is a broken symbolic link (to {os.readlink(path)}), registered as your own file for "
+            f"dataset '{dataset.name}'. Fix: point it at the real file, or register the real path."
+        )
+    return None
+
+
 def _fix_advice(names: Sequence[str]) -> str:
-    """Where we looked and how to supply files, for a not-found message about ``names``."""
+    """Where we looked and how to supply files, for a not-found message about ``names``
+    (course datasets and users' own files, :func:`register_file`)."""
+    own = [n for n in names if REGISTRY[n].is_own]
+    course = [n for n in names if n not in own]
+    if not course:
+        places = "\n".join(f"  - {REGISTRY[n].source}" for n in own)
+        return f"Looked in:\n{places}\n" + _own_fix(own)
     try:
         searched = "\n".join(f"  - {d}" for d in search_dirs())
     except DataEnvironmentError as exc:
         searched = f"  - {cache_dir()}\n  ({exc})"
     env_note = f"{DATA_ENV} is set to {data_dir()}" if data_dir() else f"{DATA_ENV} is not set"
-    files = ", ".join(REGISTRY[n].canonical.filename for n in names)
-    urls = ", ".join(REGISTRY[n].url for n in names)
-    return (
+    files = ", ".join(REGISTRY[n].canonical.filename for n in course)
+    urls = ", ".join(str(REGISTRY[n].url) for n in course)
+    advice = (
         f"Looked in:\n{searched}\n({env_note}.)\n"
         f"Fix: put {files} (or an accepted derivative, see data/README.md) in a folder and "
         f"`export {DATA_ENV}=/path/to/that/folder`, or, with internet, run "
-        f"`python -m utils.data fetch {' '.join(names)}` (downloads {urls})."
+        f"`python -m utils.data fetch {' '.join(course)}` (downloads {urls})."
+    )
+    return advice if not own else advice + "\n" + _own_fix(own)
+
+
+def _own_fix(names: Sequence[str]) -> str:
+    """How to fix a user's own files that were not found (they are never downloaded)."""
+    where = "; ".join(f"'{n}' at {REGISTRY[n].source}" for n in names)
+    return (
+        f"Your own file(s), registered with register_file: {where}. They are never downloaded. Fix: put "
+        f"the file at that path, or register the path where it is: register_file(name, '/path/to/file')."
     )
 
 
@@ -524,10 +622,15 @@ class _NoAnswer(Exception):
 def fetch(name: str, download: bool = True) -> Path:
     """Return the path of a verified file for dataset ``name``, downloading if needed.
 
+    A user's own file (:func:`register_file`) is looked for only at its registered path and
+    never downloaded; if it was registered with a zip ``member``, that member is returned,
+    extracted into the cache (once per version of the zip, atomically, under a lock).
+
     Raises:
         DataNotFoundError: not found locally and the download failed (or was disabled);
             the message names the file, every folder searched and how to fix it.
-        DataIntegrityError: a file was found but its sha256 is not the accepted one.
+        DataIntegrityError: a file was found but its sha256 is not the accepted one (or, for
+            your own zip, it does not hold the registered member).
         DataEnvironmentError: a folder where the file should be, an unreadable file, a
             ``COURSE_DATA_DIR`` that does not exist, or a full / read-only cache.
         UnknownDatasetError: ``name`` is not registered (a KeyError).
@@ -535,6 +638,13 @@ def fetch(name: str, download: bool = True) -> Path:
     dataset = _get(name)
     _check_bool("download", download)
     found = locate(name)
+    if dataset.is_own:
+        if found is None:
+            raise DataNotFoundError(
+                f"Dataset '{name}': your own file {dataset.source} does not exist (it was registered with "
+                f"register_file; nothing is downloaded for your own files).\n" + _fix_advice([name])
+            )
+        return found if dataset.member is None else _extract_own_member(dataset, found)
     if found is not None:
         return found
     problem = "downloading was switched off"
@@ -590,6 +700,73 @@ def require(*names: str, download: bool = True) -> dict[str, Path]:
             f"cannot be used:\n{listing}\n" + _fix_advice(list(problems))
         )
     return found
+
+
+_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_SHA256_RE = re.compile(r"[0-9a-f]{64}")
+
+
+def register_file(name: str, path: str | os.PathLike[str], sha256: str | None = None,
+                  member: str | None = None, description: str = "") -> Dataset:
+    """Register your own data file as dataset ``name``, so that :func:`fetch`, :func:`locate`,
+    :func:`require`, :func:`load_pairs` and :func:`load_text_classification` accept the name.
+
+    No URL, licence or citation is needed: the file is looked for only at ``path`` (a
+    relative path is made absolute against the current folder now) and never downloaded. A
+    missing file raises :class:`DataNotFoundError` naming the path; with ``sha256`` (of the
+    file at ``path``), a file with another sha256 raises :class:`DataIntegrityError` giving
+    both. With ``sha256=None`` nothing is checked, and the first use warns once
+    (:class:`UnpinnedFileWarning`) with the file's sha256, so you can pin it. For a zip (or
+    tar) ``path``, ``member`` names the file inside that :func:`fetch` returns, extracted into
+    the cache. Registering a name again replaces your earlier entry; the course's datasets
+    cannot be replaced. Registrations last for the Python process (call it in the notebook,
+    before ``require``); ``python -m utils.data`` does not see them.
+
+    Returns:
+        the new registry entry (a :class:`Dataset`).
+
+    Raises:
+        TypeError: an argument of the wrong type.
+        ValueError: an empty or odd name (use letters, digits, ``_ . -``), a course dataset's
+            name, a ``sha256`` that is not 64 hex digits, or an empty ``member``.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str such as 'waimai', got {name!r} ({type(name).__name__}).")
+    if not _NAME_RE.fullmatch(name):
+        raise ValueError(f"name must start with a letter or digit and hold only letters, digits, '_', '.' "
+                         f"and '-', such as 'waimai', got {name!r}.")
+    if name in REGISTRY and not REGISTRY[name].is_own:
+        raise ValueError(f"name={name!r} is one of the course's datasets and cannot be replaced; choose "
+                         f"another name for your file, such as {name + '_mine'!r}.")
+    source = Path(os.path.abspath(_check_path("path", path).expanduser()))
+    if sha256 is not None:
+        if not isinstance(sha256, str):
+            raise TypeError(f"sha256 must be a str of 64 hex digits or None, got {sha256!r} "
+                            f"({type(sha256).__name__}).")
+        if not _SHA256_RE.fullmatch(sha256.strip().lower()):
+            raise ValueError(f"sha256 must be 64 hex digits (as `sha256sum` prints), got {sha256!r}; "
+                             f"or pass sha256=None to register the file without a check.")
+        sha256 = sha256.strip().lower()
+    if member is not None and (not isinstance(member, str) or not member):
+        raise (TypeError if not isinstance(member, str) else ValueError)(
+            f"member must be the name of a file inside the archive (a non-empty str such as "
+            f"'spa-eng/spa.txt') or None, got {member!r} ({type(member).__name__})."
+        )
+    if not isinstance(description, str):
+        raise TypeError(f"description must be a str, got {description!r} ({type(description).__name__}).")
+    entry = Dataset(
+        name=name,
+        description=description or f"your own file {source.name}" + (f", member {member}" if member else ""),
+        variants=(Variant(source.name, sha256, _OWN),),
+        url=None,
+        download_name=source.name,
+        licence="",
+        citation="",
+        member=member,
+        source=source,
+    )
+    REGISTRY[name] = entry
+    return entry
 
 
 # ----------------------------------------------------------------------------- downloading
@@ -676,8 +853,9 @@ def _http_download(url: str, target: Path, sha256: str | None) -> None:
             time.sleep(min(2.0 ** (attempt - 1), timeout))
 
 
-def _extract_member(archive: Path, member: str, final: Path, sha256: str) -> None:
-    """Copy ``member`` of a zip or tar ``archive`` to ``final`` atomically, if its sha256 is right."""
+def _extract_member(archive: Path, member: str, final: Path, sha256: str | None) -> None:
+    """Copy ``member`` of a zip or tar ``archive`` to ``final`` atomically, if its sha256 is right
+    (not checked when ``sha256`` is None: a user's own archive, itself checked)."""
     try:
         with _atomic_path(final) as tmp:
             if zipfile.is_zipfile(archive):
@@ -690,7 +868,7 @@ def _extract_member(archive: Path, member: str, final: Path, sha256: str) -> Non
                         raise KeyError(f"{member} is not a file in the archive")
                     with src, open(tmp, "wb") as dst:
                         shutil.copyfileobj(src, dst)
-            actual = sha256_file(tmp)
+            actual = sha256_file(tmp) if sha256 is not None else None
             if actual != sha256:
                 raise DataIntegrityError(
                     f"{member} in {archive} has sha256 {actual}, not the accepted {sha256}; it was not kept."
@@ -704,6 +882,9 @@ def _extract_member(archive: Path, member: str, final: Path, sha256: str) -> Non
 
 def _download(dataset: Dataset) -> Path:
     """Download ``dataset`` into the cache (once, whatever the number of processes asking)."""
+    if dataset.url is None:
+        raise DataNotFoundError(f"Dataset '{dataset.name}' is your own file ({dataset.source}): it has no URL "
+                                f"and is never downloaded.\n" + _fix_advice([dataset.name]))
     target_dir = cache_dir()
     final = target_dir / dataset.canonical.filename
     with _lock(target_dir / f".{dataset.name}.download.lock"):
@@ -728,6 +909,31 @@ def _download(dataset: Dataset) -> Path:
             _http_download(dataset.url, archive, dataset.download_sha256)
             _extract_member(archive, dataset.member, final, dataset.canonical.sha256)
     return _verify(final, dataset.canonical, dataset)
+
+
+def _extract_own_member(dataset: Dataset, archive: Path) -> Path:
+    """The registered member of a user's own (verified) zip or tar ``archive``, extracted into
+    ``<cache>/own/<name>-<archive sha256[:12]>/`` once per version of the archive, atomically
+    and under a lock (parallel notebooks extract it once)."""
+    member = dataset.member
+    assert member is not None
+    folder = cache_dir() / "own" / f"{dataset.name}-{cached_sha256(archive)[:12]}"
+    final = folder / Path(member).name
+    if final.is_file():
+        return final
+    with _lock(folder / ".extract.lock"):
+        if final.is_file():  # another process extracted it while we waited
+            return final
+        if zipfile.is_zipfile(archive):
+            with zipfile.ZipFile(archive) as zf:
+                names = [i.filename for i in zf.infolist() if not i.is_dir()]
+            if member not in names:
+                raise DataIntegrityError(
+                    f"Dataset '{dataset.name}': your zip {archive} holds no member {member!r}; it holds: "
+                    f"{', '.join(names) or 'nothing'}. Fix: register it again with one of these as member=."
+                )
+        _extract_member(archive, member, final, None)
+    return final
 
 
 # ----------------------------------------------------------------------------- archives
@@ -945,6 +1151,157 @@ def load_imdb(
     return TextSplits(out[0], out[1], out[2], ("neg", "pos"))
 
 
+_TABLE_SUFFIXES = (".csv", ".tsv")
+
+
+def _read_table(path: Path, member: str | None) -> tuple[pd.DataFrame, str]:
+    """A CSV (or, by its extension, a tab-separated ``.tsv``) file, or such a member of the
+    zip ``path`` (picked by :func:`_pick_member`), as a DataFrame; and its name for messages."""
+    import pandas as pd
+
+    where = str(path)
+    try:
+        if member is not None or zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                member = _pick_member(path, zf, member, _TABLE_SUFFIXES)
+                where = f"{path}:{member}"
+                with zf.open(member) as fh:
+                    table = pd.read_csv(fh, sep="\t" if member.lower().endswith(".tsv") else ",", encoding="utf-8")
+        else:
+            table = pd.read_csv(path, sep="\t" if path.suffix.lower() == ".tsv" else ",", encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataIntegrityError(f"{where} is not valid UTF-8 ({exc}). Fix: save the file as UTF-8.") from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, zipfile.BadZipFile, EOFError) as exc:
+        raise DataIntegrityError(f"{where} is not a readable CSV/TSV table ({type(exc).__name__}: {exc}).") from exc
+    return table, where
+
+
+def _label_ids(values: pd.Series, class_names: tuple[str, ...] | None, where: str,
+               label_column: str) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Integer labels 0..k-1 and the k class names, from integer or string labels.
+
+    Integers must be 0..k-1 (k = the number of ``class_names``, or of distinct labels);
+    strings become the index of their class, in ``class_names`` order or sorted.
+
+    Raises:
+        ValueError: a missing label, integers that are not 0..k-1, a string that is not among
+            ``class_names``, or labels that are neither integers nor strings.
+    """
+    import pandas as pd
+
+    if values.isna().any():
+        row = int(np.flatnonzero(values.isna().to_numpy())[0])
+        raise ValueError(f"{where}: column {label_column!r} has a missing label (data row {row + 1}). "
+                         f"Fix: label every row, or remove the unlabelled ones.")
+    if pd.api.types.is_bool_dtype(values) or not (
+        pd.api.types.is_numeric_dtype(values) or pd.api.types.is_object_dtype(values)
+        or pd.api.types.is_string_dtype(values)
+    ):
+        raise ValueError(f"{where}: column {label_column!r} must hold integers 0..k-1 or class names (str), "
+                         f"got {values.dtype} values.")
+    if pd.api.types.is_numeric_dtype(values):
+        numbers = values.to_numpy()
+        if not np.all(np.equal(np.mod(numbers, 1), 0)):
+            raise ValueError(f"{where}: column {label_column!r} holds non-integer numbers such as "
+                             f"{numbers[np.mod(numbers, 1) != 0][0]!r}; labels must be integers 0..k-1 or str.")
+        labels = numbers.astype("int64")
+        k = len(class_names) if class_names is not None else int(labels.max()) + 1
+        seen = sorted(set(labels.tolist()))
+        if seen[0] < 0 or seen[-1] >= k or (class_names is None and seen != list(range(k))):
+            expected = f"0..{k - 1}" + (f" (one per class name: {', '.join(class_names)})" if class_names else "")
+            raise ValueError(f"{where}: integer labels in column {label_column!r} must be {expected}, found "
+                             f"{', '.join(map(str, seen[:10]))}{' ...' if len(seen) > 10 else ''}. Fix: renumber "
+                             f"the classes 0..k-1, or give class_names.")
+        names = class_names if class_names is not None else tuple(str(i) for i in range(k))
+        return labels, names
+    strings = values.astype(str).str.strip()
+    names = class_names if class_names is not None else tuple(sorted(strings.unique()))
+    index = {n: i for i, n in enumerate(names)}
+    unknown = sorted(set(strings) - set(index))
+    if unknown:
+        raise ValueError(f"{where}: labels {unknown[:5]} in column {label_column!r} are not among "
+                         f"class_names={list(names)}. Fix: add them to class_names, or leave it None.")
+    return strings.map(index).to_numpy(dtype="int64"), names
+
+
+def load_text_classification(
+    path_or_name: str | os.PathLike[str],
+    text_column: str = "review",
+    label_column: str = "label",
+    *,
+    member: str | None = None,
+    n_train: int | None = None,
+    val_fraction: float = 0.15,
+    test_fraction: float = 0.15,
+    seed: int = 1337,
+    class_names: Sequence[str] | None = None,
+) -> TextSplits:
+    """Load a table of labelled texts as stratified train / validation / test :class:`TextSplits`.
+
+    ``path_or_name`` is a registered dataset (``"chnsenticorp"``, or a name given to
+    :func:`register_file`) or a path to a UTF-8 ``.csv`` (a ``.tsv`` is read tab-separated)
+    or a ``.zip`` holding one (``member`` names it; None picks the single ``.csv``/``.tsv``).
+    Rows whose text is missing or blank are dropped; texts are stripped. Labels may be
+    integers 0..k-1 or strings (class ids in sorted order, or in the order of
+    ``class_names``). The splits are the ones :func:`load_chnsenticorp` makes: a stratified
+    ``test_fraction``, then a stratified ``val_fraction`` of the whole, fixed by ``seed``;
+    ``n_train`` takes a stratified subset of the training split (fast mode) and leaves
+    validation and test unchanged.
+
+    Raises:
+        TypeError, ValueError: a bad argument (see :func:`load_chnsenticorp`); a column that
+            does not exist (the message lists those that do); missing or bad labels (see
+            ``class_names``); a class too small to appear in every split.
+        DataIntegrityError: a file that is not a readable UTF-8 CSV/TSV.
+        DataNotFoundError: no such dataset or file.
+    """
+    from sklearn.model_selection import train_test_split
+
+    for arg, value in (("text_column", text_column), ("label_column", label_column)):
+        if not isinstance(value, str) or not value:
+            raise TypeError(f"{arg} must be a column name (a non-empty str), got {value!r} ({type(value).__name__}).")
+    if text_column == label_column:
+        raise ValueError(f"text_column and label_column must differ, got {text_column!r} for both.")
+    if class_names is not None:
+        class_names = _check_names("class_names", class_names, "('negative', 'positive')")
+        if len(class_names) < 2 or len(set(class_names)) != len(class_names):
+            raise ValueError(f"class_names must hold at least 2 different names, got {list(class_names)}.")
+    _check_int("n_train", n_train, minimum=2, allow_none=True)
+    _check_split_fractions(val_fraction, test_fraction)
+    _check_seed("seed", seed)
+    path, member = _resolve_source(path_or_name, member)
+    table, where = _read_table(path, member)
+    missing = [c for c in (text_column, label_column) if c not in table.columns]
+    if missing:
+        raise ValueError(f"{where} has no column {' or '.join(map(repr, missing))}; its columns are "
+                         f"{', '.join(map(repr, map(str, table.columns)))}. Pass text_column= and label_column=.")
+    table = table.dropna(subset=[text_column])
+    table = table[table[text_column].astype(str).str.strip() != ""]
+    if table.empty:
+        raise ValueError(f"{where}: column {text_column!r} holds no text.")
+    texts = table[text_column].astype(str).str.strip().to_numpy()
+    labels, names = _label_ids(table[label_column].reset_index(drop=True), class_names, where, label_column)
+    _check_split_fractions(val_fraction, test_fraction, len(labels))
+    counts = np.bincount(labels, minlength=len(names))
+    smallest = int(np.argmin(counts))
+    if counts[smallest] < 3:
+        raise ValueError(f"{where}: class {names[smallest]!r} has {counts[smallest]} example(s); each class needs "
+                         f"at least 3 for a stratified train / validation / test split.")
+    idx = np.arange(len(labels))
+    try:
+        rest, test = train_test_split(idx, test_size=test_fraction, stratify=labels, random_state=seed)
+        train, val = train_test_split(
+            rest, test_size=val_fraction / (1 - test_fraction), stratify=labels[rest], random_state=seed
+        )
+    except ValueError as exc:  # sklearn: a split too small to hold every class
+        raise ValueError(f"{where}: cannot split {len(labels):,} examples of {len(names)} classes with "
+                         f"val_fraction={val_fraction}, test_fraction={test_fraction} ({exc}). Fix: use "
+                         f"larger fractions, or merge rare classes.") from exc
+    train = train[_subsample(n_train, labels[train], seed, "n_train")]
+    parts = [(texts[i].tolist(), labels[i]) for i in (train, val, test)]
+    return TextSplits(parts[0], parts[1], parts[2], tuple(names))
+
+
 def load_chnsenticorp(
     n_train: int | None = None,
     val_fraction: float = 0.15,
@@ -956,32 +1313,15 @@ def load_chnsenticorp(
     The empty review is dropped (7,765 remain). The splits are fixed by ``seed``;
     ``n_train`` takes a stratified subset of the training split (fast mode) and leaves
     validation and test unchanged. Labels: 0 = negative, 1 = positive (about 69 %).
+    This is :func:`load_text_classification` on the dataset ``"chnsenticorp"``.
 
     Raises:
         TypeError, ValueError: ``n_train`` not an integer of at least 2 (or None) or more than
             the training split holds; fractions not in (0, 1) or summing to 1 or more; a bad seed.
     """
-    import pandas as pd
-    from sklearn.model_selection import train_test_split
-
-    _check_int("n_train", n_train, minimum=2, allow_none=True)
-    _check_split_fractions(val_fraction, test_fraction)
-    _check_seed("seed", seed)
-    path = fetch("chnsenticorp")
-    table = pd.read_csv(path).dropna(subset=["review"])
-    if set(table.columns) != {"label", "review"} or not set(table["label"].unique()) <= {0, 1}:
-        raise DataIntegrityError(f"{path} should have the columns label (0/1) and review.")
-    texts = table["review"].astype(str).str.strip().to_numpy()
-    labels = table["label"].to_numpy(dtype="int64")
-    _check_split_fractions(val_fraction, test_fraction, len(labels))
-    idx = np.arange(len(labels))
-    rest, test = train_test_split(idx, test_size=test_fraction, stratify=labels, random_state=seed)
-    train, val = train_test_split(
-        rest, test_size=val_fraction / (1 - test_fraction), stratify=labels[rest], random_state=seed
-    )
-    train = train[_subsample(n_train, labels[train], seed, "n_train")]
-    parts = [(texts[i].tolist(), labels[i]) for i in (train, val, test)]
-    return TextSplits(parts[0], parts[1], parts[2], ("negative", "positive"))
+    return load_text_classification("chnsenticorp", "review", "label", n_train=n_train,
+                                    val_fraction=val_fraction, test_fraction=test_fraction, seed=seed,
+                                    class_names=("negative", "positive"))
 
 
 # ----------------------------------------------------------------------------- English-Mandarin pairs
@@ -1000,43 +1340,178 @@ class TranslationPairs:
         return len(self.source)
 
 
-def load_cmn(max_source_words: int | None = None, max_target_chars: int | None = None,
-             val_fraction: float = 0.1, test_fraction: float = 0.1,
-             seed: int = 1337) -> tuple[TranslationPairs, TranslationPairs, TranslationPairs]:
-    """Load the Tatoeba English–Mandarin pairs (``cmn.txt``) as train / validation / test.
+_PAIR_SUFFIXES = (".txt", ".tsv")
 
-    Pairs longer than ``max_source_words`` English words or ``max_target_chars`` Chinese
-    characters are dropped first; then the remaining pairs are shuffled with ``seed`` and split.
-    Each English sentence goes to one split only (it often has several translations), so no
-    test sentence was seen in training.
+
+def _archive_members(zf: zipfile.ZipFile, suffixes: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """All file members of a zip, and those that may hold the data: a name ending in one of
+    ``suffixes``, not a folder, not a note such as ``_about.txt`` (a name starting with ``_``
+    or ``.``) and not macOS metadata (``__MACOSX/``)."""
+    files = [info.filename for info in zf.infolist() if not info.is_dir()]
+    data_like = [
+        name for name in files
+        if name.lower().endswith(suffixes)
+        and not Path(name).name.startswith(("_", "."))
+        and not name.startswith("__MACOSX/")
+    ]
+    return files, data_like
+
+
+def _pick_member(archive: Path, zf: zipfile.ZipFile, member: str | None, suffixes: tuple[str, ...]) -> str:
+    """``member`` if the zip holds it, else the single data-like member (see :func:`_archive_members`).
 
     Raises:
-        TypeError, ValueError: a length limit that is not an integer of at least 1 (or None),
-            fractions not in (0, 1) or summing to 1 or more, or a bad seed.
+        ValueError: ``member`` is not in the zip, or it is None and there is not exactly one
+            candidate; the message lists the members.
+    """
+    files, data_like = _archive_members(zf, suffixes)
+    listing = ", ".join(files) or "nothing"
+    if member is not None:
+        if member not in files:
+            raise ValueError(f"member={member!r} is not a file in {archive}; it holds: {listing}. "
+                             f"Pass one of these as member=.")
+        return member
+    if len(data_like) == 1:
+        return data_like[0]
+    found = "no" if not data_like else f"{len(data_like)}"
+    raise ValueError(
+        f"{archive} holds {found} {'/'.join(suffixes)} data file(s) ({', '.join(data_like) or 'none'}), so "
+        f"member= must say which to read; it holds: {listing}."
+    )
+
+
+def _resolve_source(path_or_name: object, member: object) -> tuple[Path, str | None]:
+    """The file behind a registered dataset name or a path, and the zip member to read.
+
+    A str that is a registered dataset name is fetched (verified, see :func:`fetch`); any
+    other str or PathLike is a path. The member is returned only when the file is a zip.
+
+    Raises:
+        TypeError: ``path_or_name`` is not a str or PathLike, or ``member`` not a str or None.
+        ValueError: ``member`` is given but the file is not a zip.
+        DataNotFoundError: no such dataset or file. DataEnvironmentError: a folder, not a file.
+    """
+    if member is not None and (not isinstance(member, str) or not member):
+        raise TypeError(f"member must be the name of a file inside the zip (a non-empty str) or None, got "
+                        f"{member!r} ({type(member).__name__}).")
+    if isinstance(path_or_name, str) and path_or_name in REGISTRY:
+        path = fetch(path_or_name)
+    else:
+        if not isinstance(path_or_name, str | os.PathLike):
+            raise TypeError(f"path_or_name must be a registered dataset name or a path (str or pathlib.Path), got "
+                            f"{path_or_name!r} ({type(path_or_name).__name__}).")
+        path = _check_path("path_or_name", path_or_name).expanduser()
+        if path.is_dir():
+            raise _folder_not_file(path, "a data file")
+        if not path.is_file():
+            raise DataNotFoundError(
+                f"{os.fspath(path_or_name)!r} is neither a registered dataset ({', '.join(sorted(REGISTRY))}) "
+                f"nor an existing file (looked for {path.absolute()}). Fix: check the path, or register "
+                f"your file first with utils.register_file(name, path)."
+            )
+    if zipfile.is_zipfile(path):
+        return path, member
+    if member is not None:
+        raise ValueError(f"member={member!r} was given, but {path} is not a zip archive; leave member=None "
+                         f"for a plain file.")
+    return path, None
+
+
+def _read_text(path: Path, member: str | None, suffixes: tuple[str, ...]) -> tuple[str, str]:
+    """The UTF-8 text of ``path`` (or of a member of the zip ``path``, picked by
+    :func:`_pick_member`) and a name for it in messages (``archive.zip:member``)."""
+    where = str(path)
+    try:
+        if member is not None or zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                member = _pick_member(path, zf, member, suffixes)
+                where = f"{path}:{member}"
+                raw = zf.read(member)
+        else:
+            raw = path.read_bytes()
+    except (zipfile.BadZipFile, EOFError) as exc:
+        raise DataIntegrityError(f"{where} is not a readable zip archive ({exc}).") from exc
+    except PermissionError as exc:
+        raise DataEnvironmentError(f"{where} cannot be read ({exc.strerror or 'permission denied'}). Fix: "
+                                   f"make it readable for you (`chmod a+r {path}`).") from exc
+    try:
+        return raw.decode("utf-8-sig"), where
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise DataIntegrityError(
+            f"{where}, line {line}: not valid UTF-8 (byte {raw[exc.start]:#04x} at offset {exc.start:,}). "
+            f"Fix: save the file as UTF-8 (e.g. `iconv -f GBK -t UTF-8 old.txt > new.txt`)."
+        ) from exc
+
+
+def load_pairs(path_or_name: str | os.PathLike[str], member: str | None = None, *,
+               source_column: int = 0, target_column: int = 1,
+               max_source_words: int | None = None, max_target_words: int | None = None,
+               max_target_chars: int | None = None, val_fraction: float = 0.1, test_fraction: float = 0.1,
+               seed: int = 1337) -> tuple[TranslationPairs, TranslationPairs, TranslationPairs]:
+    """Load tab-separated sentence pairs as train / validation / test :class:`TranslationPairs`.
+
+    ``path_or_name`` is a registered dataset (``"cmn"``, or a name given to
+    :func:`register_file`) or a path to a ``.txt``/``.tsv`` file or a ``.zip``. In a zip,
+    ``member`` names the file to read; with ``member=None`` the single ``.txt``/``.tsv``
+    member is used (notes such as ``_about.txt`` and folders are ignored), so
+    ``load_pairs("spa-eng.zip")`` reads ``spa-eng/spa.txt``.
+
+    Each non-blank line is ``source<TAB>target[<TAB>attribution]`` in UTF-8 (the columns are
+    chosen with ``source_column``/``target_column``; column 2, when present and not one of
+    them, is the attribution, else it is ``""``). Pairs with more than ``max_source_words``
+    source words, ``max_target_words`` target words or ``max_target_chars`` target
+    characters are dropped; then the pairs are shuffled with ``seed`` and split so that each
+    source sentence goes to one split only (it often has several translations), so no test
+    sentence was seen in training. Within a split, pairs keep the file's order.
+
+    Raises:
+        TypeError, ValueError: a bad argument (a column that is not an integer of at least 0,
+            equal columns, a length limit that is not an integer of at least 1 or None,
+            fractions not in (0, 1) or summing to 1 or more, a bad seed), ``member`` not in the
+            zip or not given when the zip holds several data files, or no pair left after the filters.
+        DataIntegrityError: a line with too few columns (file and line number given), or text
+            that is not UTF-8.
+        DataNotFoundError: no such dataset or file.
     """
     from sklearn.model_selection import GroupShuffleSplit
 
+    _check_int("source_column", source_column, minimum=0)
+    _check_int("target_column", target_column, minimum=0)
+    if source_column == target_column:
+        raise ValueError(f"source_column and target_column must differ, got {source_column} for both.")
     _check_int("max_source_words", max_source_words, minimum=1, allow_none=True)
+    _check_int("max_target_words", max_target_words, minimum=1, allow_none=True)
     _check_int("max_target_chars", max_target_chars, minimum=1, allow_none=True)
     _check_split_fractions(val_fraction, test_fraction)
     _check_seed("seed", seed)
-    path = fetch("cmn")
+    path, member = _resolve_source(path_or_name, member)
+    text, where = _read_text(path, member, _PAIR_SUFFIXES)
+    needed = max(2, source_column + 1, target_column + 1)
+    credit_column = 2 if 2 not in (source_column, target_column) else None
     source, target, attribution = [], [], []
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            parts = line.rstrip("\n").split("\t")
-            if len(parts) != 3:
-                raise DataIntegrityError(f"{path}, line {lineno}: expected 'English<TAB>Chinese<TAB>attribution'.")
-            en, zh, credit = parts
-            if max_source_words is not None and len(en.split()) > max_source_words:
-                continue
-            if max_target_chars is not None and len(zh) > max_target_chars:
-                continue
-            source.append(en)
-            target.append(zh)
-            attribution.append(credit)
+    for lineno, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        if len(parts) < needed:
+            raise DataIntegrityError(
+                f"{where}, line {lineno}: {len(parts)} tab-separated column(s), expected at least {needed} "
+                f"('source<TAB>target' or 'source<TAB>target<TAB>attribution'); the line is {line[:80]!r}."
+            )
+        src, tgt = parts[source_column], parts[target_column]
+        if max_source_words is not None and len(src.split()) > max_source_words:
+            continue
+        if max_target_words is not None and len(tgt.split()) > max_target_words:
+            continue
+        if max_target_chars is not None and len(tgt) > max_target_chars:
+            continue
+        source.append(src)
+        target.append(tgt)
+        attribution.append(parts[credit_column] if credit_column is not None and len(parts) > credit_column else "")
     if not source:
-        raise ValueError("no pair is short enough: raise max_source_words / max_target_chars.")
+        raise ValueError(f"no pair of {where} is short enough: raise max_source_words / max_target_words / "
+                         f"max_target_chars.")
     _check_split_fractions(val_fraction, test_fraction, len(set(source)))
     idx = np.arange(len(source))
     groups = np.array(source)
@@ -1050,6 +1525,24 @@ def load_cmn(max_source_words: int | None = None, max_target_chars: int | None =
         return TranslationPairs([source[i] for i in rows], [target[i] for i in rows], [attribution[i] for i in rows])
 
     return take(train), take(val), take(test)
+
+
+def load_cmn(max_source_words: int | None = None, max_target_chars: int | None = None,
+             val_fraction: float = 0.1, test_fraction: float = 0.1,
+             seed: int = 1337) -> tuple[TranslationPairs, TranslationPairs, TranslationPairs]:
+    """Load the Tatoeba English–Mandarin pairs (``cmn.txt``) as train / validation / test.
+
+    Pairs longer than ``max_source_words`` English words or ``max_target_chars`` Chinese
+    characters are dropped first; then the remaining pairs are shuffled with ``seed`` and split.
+    Each English sentence goes to one split only (it often has several translations), so no
+    test sentence was seen in training. This is :func:`load_pairs` on the dataset ``"cmn"``.
+
+    Raises:
+        TypeError, ValueError: a length limit that is not an integer of at least 1 (or None),
+            fractions not in (0, 1) or summing to 1 or more, or a bad seed.
+    """
+    return load_pairs("cmn", max_source_words=max_source_words, max_target_chars=max_target_chars,
+                      val_fraction=val_fraction, test_fraction=test_fraction, seed=seed)
 
 
 # ----------------------------------------------------------------------------- Japanese vowels
@@ -1324,8 +1817,10 @@ def _main(argv: list[str]) -> int:
             except DataError as exc:
                 where, status = f"PROBLEM: {exc}", 1
             print(f"{name}: {ds.description}\n  found: {where}")
+            if ds.is_own:
+                print(f"  your own file {ds.source}" + (f", member {ds.member}" if ds.member else ""))
             for v in ds.variants:
-                print(f"  accepts {v.filename} sha256 {v.sha256} ({v.kind})")
+                print(f"  accepts {v.filename} sha256 {v.sha256 or 'not pinned'} ({v.kind})")
         return status
     for name in argv[1:]:
         try:

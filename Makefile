@@ -14,7 +14,8 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # Open a browser only where there is a screen; the URL is printed either way.
 BROWSER_FLAG := $(shell [ -z "$$DISPLAY" ] && [ "$$(uname)" != Darwin ] && echo --no-browser)
 PYTEST_ARGS ?=
-# make bench / make html: MODE=full (default) or fast; NOTEBOOKS="02_rnn_time_step 08_language_model" to pick some.
+# make bench / make html: MODE=full (default) or fast; NOTEBOOKS="02_rnn_time_step 08_language_model" to pick some;
+# BENCH_ARGS=--shared-cpu when other jobs run beside the bench (its times are then marked as upper bounds).
 MODE ?= full
 NOTEBOOKS ?=
 # The course's CI data beside the repo, unless COURSE_DATA_DIR is set.
@@ -32,7 +33,8 @@ help:
 	@echo "make grade-check  nbgrader round trip on every chapter: generate, autograde solved/untouched/one-done, feedback"
 	@echo "make bench     run every notebook in a fresh kernel (MODE=full|fast), record time, RAM and metrics"
 	@echo "               in benchmarks/results.{json,md} and regenerate the README chapter table (run alone)"
-	@echo "make html      render the executed notebooks and the chapter table as a site in build/site (MODE=full|fast)"
+	@echo "make html      the course site in build/site (Sphinx + myst-nb, book theme; works offline): the chapter table,"
+	@echo "               one page per executed notebook (MODE=full|fast; executes stale notebooks first)"
 	@echo "make bench-dlwp  time the DLwP LSTM recipe on IMDB (reference for chapter 03, ~4 min; run alone)"
 	@echo "make colab-sim rehearse Open in Colab offline: chapters run in a fresh env that lacks utils (NOTEBOOKS=...)"
 
@@ -79,7 +81,7 @@ grade-check: $(VENV)/.dev-installed
 	@$(DATA_ENV); COURSE_FAST=$${COURSE_FAST:-1} COURSE_GRADE_ALL=1 $(PY) -m pytest -n 2 -v tests/test_nbgrader.py $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-installed
-	@$(DATA_ENV); $(PY) benchmarks/run.py --mode $(MODE) $(if $(NOTEBOOKS),--notebooks $(NOTEBOOKS))
+	@$(DATA_ENV); $(PY) benchmarks/run.py --mode $(MODE) $(if $(NOTEBOOKS),--notebooks $(NOTEBOOKS)) $(BENCH_ARGS)
 
 html: $(VENV)/.dev-installed
 	@$(DATA_ENV); $(PY) benchmarks/site.py --mode $(MODE)

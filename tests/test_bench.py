@@ -45,20 +45,136 @@ def test_durations_read_naturally(report):
     assert report.duration(59.4) == "59 s" and report.duration(560) == "9 min 20 s"
 
 
-def test_site_index_links_pages_and_keeps_colab_links():
+@pytest.fixture(scope="module")
+def site():
+    return load("site")
+
+
+ZH_PROSE = "## 公式\n\n循环网络：$h_t = \\tanh(W x_t + U h_{t-1})$\n\n| 层 | 参数 |\n|---|---|\n| SimpleRNN | 96 |\n"
+
+
+@pytest.fixture(scope="module")
+def built(site, tmp_path_factory):
+    """The site built from the committed (output-free) solution notebooks, plus a fake Chinese
+    chapter with math and a table, and a fake executed copy of chapter 02 with one output."""
     import json
+    import shutil
 
-    site = load("site")
-    page = site.index_page(json.loads(site.report.RESULTS.read_text()), "full")
-    assert 'href="01_text_vectorization.html"' in page
-    assert "colab.research.google.com/github/" in page and "chapters/01_text_vectorization.ipynb" in page
-    assert "chapters/01_text_vectorization.html" not in page
-
-
-def test_site_pages_take_corrected_prose_but_never_other_code(tmp_path):
     import nbformat
 
-    site = load("site")
+    tmp = tmp_path_factory.mktemp("site")
+    solutions, executed = tmp / "solutions", tmp / "executed"
+    (solutions / "zh").mkdir(parents=True)
+    executed.mkdir()
+    for notebook in sorted((site.ROOT / "solutions").glob("*.ipynb")):
+        shutil.copy(notebook, solutions / notebook.name)
+    zh = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 01 · 文本向量化"),
+                                         nbformat.v4.new_markdown_cell(ZH_PROSE)])
+    nbformat.write(zh, solutions / "zh" / "01_text_vectorization.ipynb")
+    ran = nbformat.read(solutions / "02_rnn_time_step.ipynb", as_version=4)
+    code = next(c for c in ran.cells if c.cell_type == "code")
+    code.outputs = [nbformat.v4.new_output("stream", text="output kept from the benchmark run\n")]
+    nbformat.write(ran, executed / "02_rnn_time_step.ipynb")
+    results = json.loads(site.report.RESULTS.read_text())
+    pages = site.render(solutions, executed, tmp / "src", tmp / "html", results, "fast")
+    return tmp / "html", pages
+
+
+def _chapters(site):
+    return sorted(p.stem for p in (site.ROOT / "solutions").glob("*.ipynb"))
+
+
+def test_site_has_every_chapter_page_search_navigation_and_a_colab_button(site, built):
+    import re
+
+    from utils.colab import colab_url
+
+    html, pages = built
+    names = _chapters(site)
+    assert [p.name for p in pages[:len(names)]] == [f"{n}.html" for n in names]
+    assert (html / "searchindex.js").is_file() and (html / "search.html").is_file()
+    assert "vectorization" in (html / "searchindex.js").read_text()
+    for name in names:
+        page = (html / f"{name}.html").read_text()
+        launch = re.search(r'<a href="([^"]+)"[^>]*title="Launch on Colab"', page)
+        assert launch and launch.group(1) == colab_url(f"{name}.ipynb"), f"{name}: no Colab button to chapters/"
+        others = [n for n in names if n != name]
+        assert all(f'href="{n}.html"' in page for n in others), f"{name}: the sidebar lacks a chapter"
+        assert 'id="pst-page-toc-nav"' in page, f"{name}: no table of contents"
+        assert "colab-badge.svg" not in page, f"{name}: the badge image needs internet; a text link is expected"
+
+
+def test_site_front_page_is_the_chapter_table(built):
+    from utils.colab import colab_url
+
+    front = (built[0] / "index.html").read_text()
+    table = front[front.index("<table"):front.index("</table>")]
+    assert 'href="01_text_vectorization.html"' in table and 'href="08_language_model.html"' in table
+    assert f'href="{colab_url("01_text_vectorization.ipynb")}"' in table
+    assert "chapters/01_text_vectorization.html" not in front
+
+
+def test_site_pages_show_the_executed_outputs(built):
+    html = built[0]
+    assert "output kept from the benchmark run" in (html / "02_rnn_time_step.html").read_text()
+    front = (html / "index.html").read_text()
+    note = front[front.index("Not executed yet"):front.index("<table")]
+    assert "03_lstm_gru_sentiment</span></code>" in note, "the pages without outputs are named"
+    assert "02_rnn_time_step</span></code>" not in note
+
+
+def test_site_puts_the_chinese_edition_beside_with_math_and_tables(built):
+    from utils.colab import colab_url
+
+    html = built[0]
+    page = (html / "zh" / "01_text_vectorization.html").read_text()
+    front = (html / "index.html").read_text()
+    assert "中文版" in front and 'href="zh/01_text_vectorization.html"' in front
+    assert 'class="math notranslate nohighlight">\\(h_t = \\tanh' in page
+    assert '<script defer="defer" src="../_static/mathjax/tex-svg.js' in page
+    assert (html / "_static" / "mathjax" / "tex-svg.js").is_file()
+    assert "<table" in page and "SimpleRNN" in page
+    assert colab_url("zh/01_text_vectorization.ipynb") in page
+
+
+def test_site_loads_no_script_or_style_from_the_internet(built):
+    import re
+
+    for page in built[0].rglob("*.html"):
+        tags = re.findall(r"<(?:script|link)\b[^>]*>", page.read_text())
+        remote = [t for t in tags if re.search(r'(?:src|href)="(?:https?:)?//', t) and 'rel="canonical"' not in t]
+        assert not remote, f"{page.name} needs internet for {remote}"
+
+
+def test_site_index_without_a_chinese_edition_has_one_section(site):
+    import json
+
+    front = site.index_markdown(json.loads(site.report.RESULTS.read_text()), "full",
+                                {"01_text_vectorization": True, "02_rnn_time_step": False})
+    assert "中文版" not in front and ":caption: Chapters" in front
+    assert "](01_text_vectorization.ipynb)" in front and "colab.research.google.com/github/" in front
+    assert "03_lstm_gru_sentiment" not in front, "a chapter without a page has no row"
+    assert "Not executed yet, shown without outputs: `02_rnn_time_step`." in front
+    assert 'html_search_language = \'en\'' in site.conf_py(chinese=False)
+    assert 'html_search_language = \'zh\'' in site.conf_py(chinese=True)
+
+
+def test_site_rejects_wrong_arguments_plainly(site, tmp_path):
+    with pytest.raises(ValueError, match="mode must be 'full' or 'fast'"):
+        site.stale("slow")
+    with pytest.raises(ValueError, match="solutions must be the folder"):
+        site.chapter_pages(tmp_path / "missing", tmp_path)
+    with pytest.raises(ValueError, match="found none"):
+        site.chapter_pages(tmp_path, tmp_path)
+    with pytest.raises(TypeError, match="solutions must be a path"):
+        site.chapter_pages(3, tmp_path)
+    with pytest.raises(ValueError, match="call write_sources first"):
+        site.build(tmp_path, tmp_path / "html")
+
+
+def test_site_pages_take_corrected_prose_but_never_other_code(site, tmp_path):
+    import nbformat
+
     md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
     executed = nbformat.v4.new_notebook(cells=[md("peak 4.4 GB"), code("x = 1")])
     executed.cells[1].outputs = [nbformat.v4.new_output("stream", text="ran\n")]

@@ -90,6 +90,23 @@ def test_gru_step_matches_keras_gru_reset_after():
     assert np.abs(np.stack(outs, axis=1) - keras_out).max() <= 1e-5
 
 
+def test_gru_step_matches_keras_gru_without_reset_after():
+    import keras
+
+    x = _random_input(seed=5)
+    keras.utils.set_random_seed(0)
+    layer = keras.layers.GRU(6, return_sequences=True, reset_after=False, bias_initializer="random_normal")
+    keras_out = np.asarray(layer(x))
+    kernel, recurrent, bias = layer.get_weights()
+    assert bias.shape == (18,)
+    h = np.zeros((x.shape[0], 6), dtype="float32")
+    outs = []
+    for t in range(x.shape[1]):
+        h = rnn.gru_step(x[:, t], h, kernel, recurrent, bias, reset_after=False)
+        outs.append(h)
+    assert np.abs(np.stack(outs, axis=1) - keras_out).max() <= 1e-5
+
+
 # --- chapter 06: the NumPy convolution -------------------------------------------------------
 
 @pytest.mark.parametrize("length, size, stride, padding", [
@@ -115,7 +132,9 @@ def test_conv1d_lecture_example_and_errors():
     from utils.conv import conv1d, conv1d_output_length, conv1d_params
 
     assert conv1d_output_length(8, 2) == 7  # the lecture's figure
-    assert conv1d_output_length(3, 5) == 0
+    assert conv1d_output_length(5, 5) == 1  # the kernel fits exactly once
+    with pytest.raises(ValueError, match="kernel_size = 5 is longer than length = 3"):
+        conv1d_output_length(3, 5)  # Keras refuses such a layer too
     assert conv1d_params(3, 64, 128) == 3 * 64 * 128 + 128
     with pytest.raises(ValueError, match="same channels"):
         conv1d(np.zeros((1, 5, 2)), np.zeros((3, 4, 1)))

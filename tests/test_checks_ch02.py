@@ -334,3 +334,101 @@ def test_rnn_step_backward_wrong_answers_fail(capsys, answer, text):
         assert result is True, line
         return
     assert result is False and line.startswith("❌") and text in line, line
+
+
+# ----------------------------------------------------------------------------- Exercise 6: node_levels
+
+
+def node_levels(left, right):  # the notebook's solution
+    levels = np.where(left < 0, 0, -1)
+    while (levels < 0).any():
+        for i in np.flatnonzero(levels < 0):
+            if levels[left[i]] >= 0 and levels[right[i]] >= 0:
+                levels[i] = 1 + max(levels[left[i]], levels[right[i]])
+    return levels
+
+
+def recursive_levels(left, right):  # another right answer: recursion from every node
+    def level(i):
+        return 0 if left[i] < 0 else 1 + max(level(left[i]), level(right[i]))
+    return np.array([level(i) for i in range(len(left))])
+
+
+def _levels_by(combine, leaf=0, one_pass=False):
+    def answer(left, right):
+        levels = [leaf if left[i] < 0 else None for i in range(len(left))]
+        if one_pass:
+            levels = [leaf if left[i] < 0 else 0 for i in range(len(left))]
+            for i in range(len(left)):
+                if left[i] >= 0:
+                    levels[i] = 1 + combine(levels[left[i]], levels[right[i]])
+            return np.array(levels)
+        while None in levels:
+            for i in range(len(left)):
+                if levels[i] is None and levels[left[i]] is not None and levels[right[i]] is not None:
+                    levels[i] = 1 + combine(levels[left[i]], levels[right[i]])
+        return np.array(levels)
+    return answer
+
+
+def depth_from_root(left, right):
+    depth = np.zeros(len(left), dtype=int)
+    root = (set(range(len(left))) - set(left.tolist()) - set(right.tolist())).pop()
+    stack = [(root, 0)]
+    while stack:
+        node, d = stack.pop()
+        depth[node] = d
+        if left[node] >= 0:
+            stack += [(left[node], d + 1), (right[node], d + 1)]
+    return depth
+
+
+def marks_leaves_in_place(left, right):
+    levels = node_levels(left, right)
+    left[left < 0] = 0
+    return levels
+
+
+def test_node_levels_right_answers_pass(capsys):
+    from utils.recursive import node_levels as reference
+
+    assert verdict(capsys, checks.check_node_levels, node_levels) == (True, "✅ node_levels: correct.")
+    for answer in (recursive_levels, reference, _levels_by(max)):
+        result, line = verdict(capsys, checks.check_node_levels, answer)
+        assert result is True and line.startswith("✅"), line
+
+
+@pytest.mark.parametrize("answer, text", [
+    (lambda left, right: node_levels(left, right) + 1, "every level is 1 too high"),
+    (_levels_by(max, leaf=1), "node 0 has level"),            # only the leaves' base is wrong: no single cause
+    (_levels_by(min), "not min"),
+    (_levels_by(lambda a, b: a), "Only the left child is used"),
+    (_levels_by(lambda a, b: b), "Only the right child is used"),
+    (_levels_by(lambda a, b: a + b), "not 1 + the sum of both"),
+    (_levels_by(max, one_pass=True), "repeat the sweep until nothing changes"),
+    (depth_from_root, "depth from the root"),
+    (lambda left, right: node_levels(left, right).astype(float), "dtype float64: return an integer array"),
+    (lambda left, right: node_levels(left, right) > 0, "node 0 has level True, expected 4"),
+    (lambda left, right: node_levels(left, right).tolist(), "should be a NumPy array"),
+    (lambda left, right: node_levels(left, right)[:-1], "expected (1,): one level per node"),
+    (lambda left, right: np.array([str(v) for v in node_levels(left, right)]), "expected an integer array"),
+    (lambda left, right: None, "is None"),
+    (marks_leaves_in_place, "changed its input `left` in place"),
+    (stub, "not implemented yet"),
+])
+def test_node_levels_wrong_answers_fail(capsys, answer, text):
+    result, line = verdict(capsys, checks.check_node_levels, answer)
+    assert result is False and line.startswith("❌") and text in line, line
+
+
+def test_node_levels_cases_separate_every_variant():
+    """Each wrong variant differs from the right levels, and from every other variant, on some case."""
+    from utils.checks import ch02
+
+    cases = ch02._level_cases()
+    right = [ch02._levels(*case) for case in cases]
+    outputs = [[variant(*case) for case in cases] for variant, _ in ch02._LEVEL_VARIANTS]
+    for a, out in enumerate(outputs):
+        assert any(not np.array_equal(o, r) for o, r in zip(out, right)), ch02._LEVEL_VARIANTS[a][1]
+        for b in range(a):
+            assert any(not np.array_equal(o, p) for o, p in zip(out, outputs[b]))

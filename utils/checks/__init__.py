@@ -17,6 +17,7 @@ from .ch01 import (
     check_one_hot,
 )
 from .ch02 import (
+    check_node_levels,
     check_rnn_forward,
     check_rnn_step,
     check_rnn_step_backward,
@@ -56,6 +57,7 @@ __all__ = [
     "check_model_beats",
     "check_naive_mae",
     "check_nearest_neighbours",
+    "check_node_levels",
     "check_one_hot",
     "check_output_length",
     "check_perplexity",

@@ -502,3 +502,110 @@ def check_rnn_step_backward(fn: Callable[..., tuple[np.ndarray, ...]]) -> bool:
                     raise Fail(with_cause(f"({where}) {problem}", cause_over_variants(results, cases, _BACKWARD_VARIANTS)))
 
     return run(name, body)
+
+
+# ----------------------------------------------------------------------------- Exercise 6: node_levels
+
+
+def _tree_case(parents_first: list[tuple[int, int]], order: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(left, right) int arrays of a tree given as (left, right) pairs in some order, renumbered so
+    that node ``order[k]`` of the given list becomes node ``k``."""
+    where = {old: new for new, old in enumerate(order)}
+    left = np.array([where[parents_first[old][0]] if parents_first[old][0] >= 0 else -1 for old in order], dtype="int64")
+    right = np.array([where[parents_first[old][1]] if parents_first[old][1] >= 0 else -1 for old in order], dtype="int64")
+    return left, right
+
+
+def _level_cases() -> list[tuple[np.ndarray, np.ndarray]]:
+    """(left, right) of one tree each: a single leaf; a tree whose left subtree is deeper at one
+    node and whose right subtree is deeper at another (so min, max, left-only and right-only
+    differ) with the root first and parents before children; a chain; the same tree in
+    post-order; and one in a shuffled order (an index-order sweep gets it wrong). int32 in one."""
+    # root 0 = (1, 2); 1 = (3, 4); 2 = (5, 6); 4 = (7, 8); 6 = (9, 10); 10 = (11, 12); leaves 3, 5, 7, 8, 9, 11, 12
+    lopsided = [(1, 2), (3, 4), (5, 6), (-1, -1), (7, 8), (-1, -1), (9, 10), (-1, -1), (-1, -1), (-1, -1),
+                (11, 12), (-1, -1), (-1, -1)]
+    chain = [(1, 2), (3, 4), (-1, -1), (5, 6), (-1, -1), (-1, -1), (-1, -1)]   # depth 3 on the left
+    post = [3, 7, 8, 4, 1, 5, 9, 11, 12, 10, 6, 2, 0]
+    shuffled = [5, 0, 11, 8, 2, 12, 4, 9, 1, 3, 10, 7, 6]
+    cases = [(np.array([-1]), np.array([-1])),
+             _tree_case(lopsided, range(13)),
+             _tree_case(chain, range(7)),
+             _tree_case(lopsided, post),
+             _tree_case(lopsided, shuffled)]
+    left, right = cases[2]
+    cases[2] = (left.astype("int32"), right.astype("int32"))
+    return cases
+
+
+def _levels(left: np.ndarray, right: np.ndarray, combine: Callable[[int, int], int] = max, leaf: int = 0,
+            one_pass: bool = False) -> np.ndarray:
+    """Levels by repeated sweeps (or one sweep in index order when ``one_pass``), a parent's
+    level being 1 + ``combine`` of its children's, a leaf's ``leaf``."""
+    n = len(left)
+    levels = [leaf if left[i] < 0 else (0 if one_pass else None) for i in range(n)]
+    for _ in range(1 if one_pass else n):
+        for i in range(n):
+            if left[i] >= 0 and (one_pass or (levels[left[i]] is not None and levels[right[i]] is not None)):
+                levels[i] = 1 + combine(levels[left[i]], levels[right[i]])
+    return np.array(levels, dtype="int64")
+
+
+def _depths(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Each node's distance from the root (the node that is nobody's child)."""
+    n = len(left)
+    children = set(int(c) for c in left if c >= 0) | set(int(c) for c in right if c >= 0)
+    depth = np.zeros(n, dtype="int64")
+    stack = [(r, 0) for r in range(n) if r not in children]
+    while stack:
+        node, d = stack.pop()
+        depth[node] = d
+        if left[node] >= 0:
+            stack += [(int(left[node]), d + 1), (int(right[node]), d + 1)]
+    return depth
+
+
+_LEVEL_VARIANTS: list[Variant] = [
+    (lambda left, right: _levels(left, right) + 1,
+     "Leaves have level 0 here (they need no composition), so every level is 1 too high."),
+    (lambda left, right: _levels(left, right, combine=min),
+     "A parent must wait for its *later* child: use 1 + max(children's levels), not min."),
+    (lambda left, right: _levels(left, right, combine=lambda a, b: a),
+     "Only the left child is used: a parent's level is 1 + the larger of both children's levels."),
+    (lambda left, right: _levels(left, right, combine=lambda a, b: b),
+     "Only the right child is used: a parent's level is 1 + the larger of both children's levels."),
+    (lambda left, right: _levels(left, right, combine=lambda a, b: a + b),
+     "A parent's level is 1 + the larger child's level, not 1 + the sum of both."),
+    (lambda left, right: _levels(left, right, one_pass=True),
+     "One sweep in index order works only when children come before their parents: nodes may be in any "
+     "order, so repeat the sweep until nothing changes (or recurse from each node to its children)."),
+    (_depths, "That is each node's depth from the root; the level counts up from the leaves (leaves 0)."),
+]
+
+
+def check_node_levels(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> bool:
+    """Check ``node_levels(left, right)`` → an int array with the level of every node of one
+    binary tree: 0 for a leaf (``left[i] == right[i] == -1``), else 1 + the larger level of its
+    two children ``left[i]`` and ``right[i]``; nodes in any order."""
+    name = function_name(fn, "node_levels")
+    cases = _level_cases()
+
+    def body() -> None:
+        results = [expect_array(call(fn, *case, name=name), f"the result of {name}") for case in cases]
+        for case, got in zip(cases, results):
+            expected = _levels(*case)
+            left = case[0]
+            where = f"(a tree of {len(left)} node{'s' if len(left) > 1 else ''}, left = {left.tolist()})"
+            if got.shape != expected.shape:
+                raise Fail(f"{where} the levels have shape {got.shape}, expected {expected.shape}: one level per node.")
+            if got.dtype.kind not in "biuf":
+                raise Fail(f"the levels have dtype {got.dtype}, expected an integer array.")
+            if not matches(got, expected):
+                bad = int(np.argmax(~np.isclose(np.asarray(got, dtype="float64"), expected)))
+                problem = f"{where} node {bad} has level {_short(got[bad].item())}, expected {expected[bad]}."
+                raise Fail(with_cause(problem, cause_over_variants(results, cases, _LEVEL_VARIANTS)))
+        for got in results:  # the values first: a bool array can be right on a one-leaf tree only
+            if got.dtype.kind not in "iu":
+                raise Fail(f"the levels are right but have dtype {got.dtype}: return an integer array "
+                           "(they are used as indices and compared with ==).")
+
+    return run(name, body)

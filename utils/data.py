@@ -549,35 +549,30 @@ def locate(name: str) -> Path | None:
     """
     dataset = _get(name)
     if dataset.source is not None:
-        return _locate_own(dataset)
+        return _present(dataset.source, dataset.variants[0], dataset, f"your own file for dataset '{name}'",
+                        "register the real path")
     for folder in search_dirs():
         for variant in dataset.variants:
             places = (folder / variant.filename, folder / dataset.extra.get("subdir", "") / variant.filename)
             for candidate in dict.fromkeys(places):
-                if candidate.is_file():
-                    return _verify(candidate, variant, dataset)
-                if candidate.is_dir():
-                    raise _folder_not_file(candidate, f"the file {variant.filename} of dataset '{name}'")
-                if candidate.is_symlink():
-                    raise DataEnvironmentError(
-                        f"{candidate} is a broken symbolic link (to {os.readlink(candidate)}), where dataset "
-                        f"'{name}' expects {variant.filename}. Fix: point it at the real file, or delete it."
-                    )
+                found = _present(candidate, variant, dataset, f"the file {variant.filename} of dataset '{name}'",
+                                 "delete it")
+                if found is not None:
+                    return found
     return None
 
 
-def _locate_own(dataset: Dataset) -> Path | None:
-    """The registered file of a user's dataset, verified (None when it does not exist)."""
-    path = dataset.source
-    assert path is not None
+def _present(path: Path, variant: Variant, dataset: Dataset, what: str, other_fix: str) -> Path | None:
+    """``path`` verified if it is a file; None if nothing is there; :class:`DataEnvironmentError` for
+    a folder or a broken link where ``what`` should be (``other_fix``: the second way out)."""
     if path.is_file():
-        return _verify(path, dataset.variants[0], dataset)
+        return _verify(path, variant, dataset)
     if path.is_dir():
-        raise _folder_not_file(path, f"your own file for dataset '{dataset.name}'")
+        raise _folder_not_file(path, what)
     if path.is_symlink():
         raise DataEnvironmentError(
-            f"{path} is a broken symbolic link (to {os.readlink(path)}), registered as your own file for "
-            f"dataset '{dataset.name}'. Fix: point it at the real file, or register the real path."
+            f"{path} is a broken symbolic link (to {os.readlink(path)}), where {what} should be. "
+            f"Fix: point it at the real file, or {other_fix}."
         )
     return None
 

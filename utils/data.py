@@ -42,6 +42,7 @@ import errno
 import fcntl
 import hashlib
 import http.client
+import io
 import json
 import os
 import re
@@ -1154,19 +1155,12 @@ def _read_table(path: Path, member: str | None) -> tuple[pd.DataFrame, str]:
     zip ``path`` (picked by :func:`_pick_member`), as a DataFrame; and its name for messages."""
     import pandas as pd
 
-    where = str(path)
+    raw, where = _read_bytes(path, member, _TABLE_SUFFIXES)
     try:
-        if member is not None or zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as zf:
-                member = _pick_member(path, zf, member, _TABLE_SUFFIXES)
-                where = f"{path}:{member}"
-                with zf.open(member) as fh:
-                    table = pd.read_csv(fh, sep="\t" if member.lower().endswith(".tsv") else ",", encoding="utf-8")
-        else:
-            table = pd.read_csv(path, sep="\t" if path.suffix.lower() == ".tsv" else ",", encoding="utf-8")
+        table = pd.read_csv(io.BytesIO(raw), sep="\t" if where.lower().endswith(".tsv") else ",", encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise DataIntegrityError(f"{where} is not valid UTF-8 ({exc}). Fix: save the file as UTF-8.") from exc
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, zipfile.BadZipFile, EOFError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataIntegrityError(f"{where} is not a readable CSV/TSV table ({type(exc).__name__}: {exc}).") from exc
     return table, where
 
@@ -1412,23 +1406,28 @@ def _resolve_source(path_or_name: object, member: object) -> tuple[Path, str | N
     return path, None
 
 
-def _read_text(path: Path, member: str | None, suffixes: tuple[str, ...]) -> tuple[str, str]:
-    """The UTF-8 text of ``path`` (or of a member of the zip ``path``, picked by
-    :func:`_pick_member`) and a name for it in messages (``archive.zip:member``)."""
+def _read_bytes(path: Path, member: str | None, suffixes: tuple[str, ...]) -> tuple[bytes, str]:
+    """The bytes of ``path`` (or of a member of the zip ``path``, picked by :func:`_pick_member`
+    among ``suffixes``) and a name for it in messages (``archive.zip:member``)."""
     where = str(path)
     try:
         if member is not None or zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as zf:
                 member = _pick_member(path, zf, member, suffixes)
                 where = f"{path}:{member}"
-                raw = zf.read(member)
-        else:
-            raw = path.read_bytes()
+                return zf.read(member), where
+        return path.read_bytes(), where
     except (zipfile.BadZipFile, EOFError) as exc:
         raise DataIntegrityError(f"{where} is not a readable zip archive ({exc}).") from exc
     except PermissionError as exc:
         raise DataEnvironmentError(f"{where} cannot be read ({exc.strerror or 'permission denied'}). Fix: "
                                    f"make it readable for you (`chmod a+r {path}`).") from exc
+
+
+def _read_text(path: Path, member: str | None, suffixes: tuple[str, ...]) -> tuple[str, str]:
+    """The UTF-8 text of ``path`` (or of a member of the zip ``path``, picked by
+    :func:`_pick_member`) and a name for it in messages (``archive.zip:member``)."""
+    raw, where = _read_bytes(path, member, suffixes)
     try:
         return raw.decode("utf-8-sig"), where
     except UnicodeDecodeError as exc:

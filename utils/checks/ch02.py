@@ -60,17 +60,28 @@ def _step_cases() -> list[tuple[np.ndarray, ...]]:
     """(x_t, h_prev, kernel, recurrent_kernel, bias) with batch, features and units all
     different (so a transposed product shows), a non-symmetric recurrent kernel, a non-zero
     state, pre-activations large enough that tanh is far from linear, and one float32 case."""
-    cases = []
-    for seed, (batch, features, units) in enumerate([(3, 4, 6), (5, 2, 3), (1, 7, 4), (4, 6, 5)]):
-        rng = np.random.default_rng(40 + seed)
-        x = rng.normal(size=(batch, features))
-        h = np.tanh(rng.normal(scale=1.5, size=(batch, units)))
-        kernel = rng.normal(scale=0.8, size=(features, units))
-        recurrent = rng.normal(scale=0.8, size=(units, units))
-        bias = rng.normal(scale=0.5, size=units)
-        case = (x, h, kernel, recurrent, bias)
-        cases.append(tuple(a.astype("float32") for a in case) if seed == 3 else case)
-    return cases
+    return [_float32_last(seed, _random_step(40 + seed, *dims)) for seed, dims in enumerate(_STEP_SIZES)]
+
+
+#: (batch, features, units) of the step cases: all different, one batch of a single example
+_STEP_SIZES = [(3, 4, 6), (5, 2, 3), (1, 7, 4), (4, 6, 5)]
+
+
+def _random_step(seed: int, batch: int, features: int, units: int) -> tuple[np.ndarray, ...]:
+    """(x_t, h_prev, kernel, recurrent_kernel, bias) drawn with ``seed``: a non-zero state
+    (tanh of a wide normal), a non-symmetric recurrent kernel, pre-activations large enough that
+    tanh is far from linear."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(batch, features))
+    h = np.tanh(rng.normal(scale=1.5, size=(batch, units)))
+    kernel = rng.normal(scale=0.8, size=(features, units))
+    recurrent = rng.normal(scale=0.8, size=(units, units))
+    return x, h, kernel, recurrent, rng.normal(scale=0.5, size=units)
+
+
+def _float32_last(index: int, case: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    """The last case (index 3) in float32, the others as drawn (float64)."""
+    return tuple(a.astype("float32") for a in case) if index == 3 else case
 
 
 def _step(x: np.ndarray, h: np.ndarray, kernel: np.ndarray, recurrent: np.ndarray, bias: np.ndarray) -> np.ndarray:
@@ -395,16 +406,11 @@ def _backward_cases() -> list[tuple[np.ndarray, ...]]:
     step so that |h| is far from 0 (tanh' matters), a non-symmetric recurrent kernel, one
     float32 case, and one case with a single example in the batch."""
     cases = []
-    for seed, (batch, features, units) in enumerate([(3, 4, 6), (5, 2, 3), (1, 7, 4), (4, 6, 5)]):
-        rng = np.random.default_rng(70 + seed)
-        x = rng.normal(size=(batch, features))
-        h_prev = np.tanh(rng.normal(scale=1.5, size=(batch, units)))
-        kernel = rng.normal(scale=0.8, size=(features, units))
-        recurrent = rng.normal(scale=0.8, size=(units, units))
-        h = np.tanh(x @ kernel + h_prev @ recurrent + rng.normal(scale=0.5, size=units))
-        dh = rng.normal(size=(batch, units))
-        case = (dh, h, h_prev, x, kernel, recurrent)
-        cases.append(tuple(a.astype("float32") for a in case) if seed == 3 else case)
+    for index, (batch, features, units) in enumerate(_STEP_SIZES):
+        x, h_prev, kernel, recurrent, bias = _random_step(70 + index, batch, features, units)
+        h = np.tanh(x @ kernel + h_prev @ recurrent + bias)
+        dh = np.random.default_rng(80 + index).normal(size=(batch, units))
+        cases.append(_float32_last(index, (dh, h, h_prev, x, kernel, recurrent)))
     return cases
 
 

@@ -124,7 +124,9 @@ def _fake_bin(tmp_path, pythons: dict[str, str | None]):
             f'case "$1" in --version) echo "Python {version}";; -m) echo "$0 $*" >> "{tmp_path}/calls";; '
             f"*) exit {0 if supported else 1};; esac\n")
         (folder / name).chmod(0o755)
-    return {**os.environ, "PATH": str(folder)}
+    # a make that runs this test (make test PYTHON=...) passes its variables down in MAKEFLAGS: drop them
+    outer = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "PYTHON"}
+    return {**{k: v for k, v in os.environ.items() if k not in outer}, "PATH": str(folder)}
 
 
 def _make(env, tmp_path, *args):

@@ -97,7 +97,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
     parser.add_argument("--shared-cpu", action="store_true",
                         help="other jobs ran beside the bench: the times are upper bounds, and the reports say so")
+    parser.add_argument("--results", type=Path, default=None,
+                        help="write the runs to this JSON file instead of benchmarks/results.json, and leave "
+                             "results.md and the quoted numbers alone (for a trial run)")
     args = parser.parse_args(argv)
+    results_file = args.results or RESULTS
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from report import machine, write_reports  # a sibling script, not a package
@@ -110,7 +114,7 @@ def main(argv: list[str]) -> int:
             parser.error(f"no such notebook in solutions/: {', '.join(sorted(unknown))}")
         notebooks = [p for p in notebooks if p.stem in wanted]
 
-    results = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
+    results = json.loads(results_file.read_text()) if results_file.is_file() else {}
     failed = False
     for notebook in notebooks:
         print(f"{notebook.stem} ({args.mode} mode) ...", flush=True)
@@ -120,11 +124,13 @@ def main(argv: list[str]) -> int:
         if args.shared_cpu:
             run["shared_cpu"] = True
         results.setdefault(args.mode, {})[notebook.stem] = run
-        RESULTS.write_text(json.dumps(results, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+        results_file.write_text(json.dumps(results, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
         status = run["error"] or "ok"
         print(f"  {run['seconds']:.0f} s, peak {run['peak_rss_mb']} MB, {len(run['metrics'])} metrics: {status}",
               flush=True)
         failed |= run["error"] is not None
+    if args.results is not None:
+        return 1 if failed else 0
     write_reports(results)
     if args.mode == "full":
         from quotes import update  # the full-mode numbers quoted in the notebooks' prose

@@ -247,20 +247,25 @@ def seed_everything(seed: int = 42) -> None:
         tf.config.experimental.enable_op_determinism()
 
 
-def setup(seed: int = 42, datasets: Iterable[str] = ()) -> dict[str, str]:
+def setup(seed: int = 42, datasets: Iterable[str] = (), lang: str = "en") -> dict[str, str]:
     """Check the notebook's data, seed everything and print the notebook's one-line banner.
 
     Call once, in the setup cell of every notebook. ``datasets`` names the registered datasets
     the notebook uses (``utils.data.REGISTRY``); they are checked first, cheaply
     (:func:`utils.data.require`), so missing or corrupt data is reported at once, in one
-    error, rather than where a later cell first loads it. Returns the banner's fields.
+    error, rather than where a later cell first loads it. ``lang`` is the language of the
+    messages the helpers print from now on (``"en"``, or ``"zh"`` in the Chinese notebooks;
+    see :mod:`utils.i18n`). Returns the banner's fields (English keys).
 
     Raises:
-        TypeError, ValueError: a bad ``seed`` or ``datasets``; nothing has been changed then.
+        TypeError, ValueError: a bad ``seed``, ``datasets`` or ``lang``; nothing has been changed then.
         utils.data.DataNotFoundError: a named dataset is missing or corrupt.
     """
+    from .i18n import _, check_language, set_language
+
     _check_seed("seed", seed)
     names = _check_names("datasets", datasets)
+    set_language(check_language(lang))
     if names:
         from .data import require
 
@@ -287,5 +292,9 @@ def setup(seed: int = 42, datasets: Iterable[str] = ()) -> dict[str, str]:
         import tensorflow as tf
 
         info["tensorflow"] = tf.__version__
-    print(" | ".join(f"{k}={v}" for k, v in info.items()))
+    labels = {"mode": _("mode"), "seed": _("seed"), "data": _("data"), "datasets": _("datasets")}
+    shown = {**info, "mode": {"fast": _("fast"), "full": _("full")}[info["mode"]]}
+    if "datasets" in info:
+        shown["datasets"] = info["datasets"].removesuffix(" ok") + " " + _("ok")
+    print(" | ".join(f"{labels.get(k, k)}={v}" for k, v in shown.items()))
     return info

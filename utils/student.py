@@ -231,15 +231,25 @@ def main(argv: list[str]) -> int:
     stale = sorted(
         set(p.name for p in chapters.glob("*.ipynb")) - set(expected)
     )
+    from .translate import EDITIONS, editions
+
+    translated = editions(marked)
+    translated_wrong = [p for p, content in translated.items() if _differs(REPO_ROOT / p, content)]
+    translated_stale = sorted(
+        p.relative_to(REPO_ROOT) for lang in EDITIONS for folder in ("solutions", "chapters")
+        for p in (REPO_ROOT / folder / lang).glob("*.ipynb") if p.relative_to(REPO_ROOT) not in translated
+    )
     if "--check" in argv:
         wrong = [n for n, text in expected.items() if not (chapters / n).is_file() or (chapters / n).read_text(encoding="utf-8") != text]
         for n in unmarked:
             print(f"solutions/{n} lacks its nbgrader metadata: run `make student`")
         for n in wrong + stale:
             print(f"chapters/{n} is out of date: run `make student`")
+        for p in translated_wrong + translated_stale:
+            print(f"{p} is out of date: run `make student`")
         if guide_stale:
             print("INSTRUCTORS.md's points table is out of date: run `make student`")
-        return 1 if wrong or stale or unmarked or guide_stale else 0
+        return 1 if wrong or stale or unmarked or guide_stale or translated_wrong or translated_stale else 0
     if guide_stale:
         guide.write_text(guide_text, encoding="utf-8")
         print("updated the points table in INSTRUCTORS.md")
@@ -253,7 +263,24 @@ def main(argv: list[str]) -> int:
     for n in stale:
         (chapters / n).unlink()
         print(f"removed chapters/{n} (no solution notebook of that name)")
+    for p in translated_wrong:
+        (REPO_ROOT / p).parent.mkdir(parents=True, exist_ok=True)
+        content = translated[p]
+        if isinstance(content, bytes):
+            (REPO_ROOT / p).write_bytes(content)
+        else:
+            (REPO_ROOT / p).write_text(content, encoding="utf-8")
+        print(f"wrote {p}")
+    for p in translated_stale:
+        (REPO_ROOT / p).unlink()
+        print(f"removed {p} (its chapter has no catalogue in translations/)")
     return 0
+
+
+def _differs(path: Path, content: str | bytes) -> bool:
+    if not path.is_file():
+        return True
+    return (path.read_bytes() if isinstance(content, bytes) else path.read_text(encoding="utf-8")) != content
 
 
 if __name__ == "__main__":

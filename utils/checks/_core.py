@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import _
+
 
 class Fail(Exception):
     """Raised inside a check's body to stop at the first problem found; its text is the ❌ line."""
@@ -36,9 +38,9 @@ class Fail(Exception):
 def report(name: str, problem: str | None) -> bool:
     """Print the verdict line and return whether the answer passed."""
     if problem is None:
-        print(f"✅ {name}: correct.")
+        print("✅ " + _("{name}: correct.").format(name=name))
         return True
-    print(f"❌ {name}: {problem}")
+    print("❌ " + _("{name}: {problem}").format(name=name, problem=problem))
     return False
 
 
@@ -60,14 +62,16 @@ def run(name: str, body: Callable[[], None]) -> bool:
     except KeyboardInterrupt:
         raise
     except NotImplementedError:
-        return report(name, _NOT_IMPLEMENTED)
+        return report(name, _not_implemented())
     except BaseException as exc:  # noqa: BLE001 - a check never raises, whatever the answer did
-        return report(name, f"checking your answer failed with {_describe(exc)}. Look at what your function "
-                      "returns (type, shape, values) and compare it with the exercise statement.")
+        return report(name, _("checking your answer failed with {error}. Look at what your function returns "
+                              "(type, shape, values) and compare it with the exercise statement.").format(
+                                  error=_describe(exc)))
     return report(name, None)
 
 
-_NOT_IMPLEMENTED = "not implemented yet: replace `raise NotImplementedError()` with your code."
+def _not_implemented() -> str:
+    return _("not implemented yet: replace `raise NotImplementedError()` with your code.")
 
 
 def _describe(exc: BaseException) -> str:
@@ -131,22 +135,25 @@ def call(fn: Any, *args: Any, name: str = "your function", check_mutation: bool 
     (not as copies), so that an in-place change is seen.
     """
     if not callable(fn):
-        raise Fail(f"expected the function {name}, got {type(fn).__name__} {_short(fn)}.")
+        raise Fail(_("expected the function {name}, got {kind} {value}.").format(
+            name=name, kind=type(fn).__name__, value=_short(fn)))
     before = [snapshot(a) for a in args] if check_mutation else []
     try:
         result = fn(*args)
     except NotImplementedError:
-        raise Fail(_NOT_IMPLEMENTED) from None
+        raise Fail(_not_implemented()) from None
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # noqa: BLE001 - a student's bug is reported, not raised
-        raise Fail(f"calling {name}({_argument_summary(args)}) raised {_describe(exc)}") from None
+        raise Fail(_("calling {call} raised {error}").format(
+            call=f"{name}({_argument_summary(args)})", error=_describe(exc))) from None
     if check_mutation:
         for param, arg, old in zip(_parameter_names(fn, len(args)), args, before):
             if not same(arg, old):
-                raise Fail(f"{name} changed its input `{param}` in place. Later cells pass it the notebook's "
-                           f"real data, which would then be corrupted: work on a copy (e.g. `{param} = "
-                           f"{param}.copy()`) or build a new result instead of assigning into `{param}`.")
+                raise Fail(_("{name} changed its input `{param}` in place. Later cells pass it the notebook's "
+                             "real data, which would then be corrupted: work on a copy (e.g. `{param} = "
+                             "{param}.copy()`) or build a new result instead of assigning into `{param}`.").format(
+                                 name=name, param=param))
     return result
 
 
@@ -176,8 +183,9 @@ def expect_int(got: Any, what: str) -> int:
     """``got`` as a Python int; :class:`Fail` unless it is an int (or NumPy integer), not a bool
     or a float (a float length or count breaks later code such as ``range`` or Keras layers)."""
     if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer)):
-        hint = " Convert it with int(...)." if isinstance(got, (float, np.floating)) else ""
-        raise Fail(f"{what} should be an int, got {type(got).__name__} {_short(got)}.{hint}")
+        hint = " " + _("Convert it with int(...).") if isinstance(got, (float, np.floating)) else ""
+        raise Fail(_("{what} should be an int, got {kind} {value}.").format(
+            what=what, kind=type(got).__name__, value=_short(got)) + hint)
     return int(got)
 
 
@@ -185,13 +193,15 @@ def expect_float(got: Any, what: str) -> float:
     """``got`` as a Python float; :class:`Fail` unless it is a real number (float, NumPy float or
     int, not a bool, an array or a string) that is finite."""
     if isinstance(got, int) and not isinstance(got, bool) and abs(got) > 1e300:
-        raise Fail(f"{what} should be a float, got an int of {len(str(abs(got)))} digits.")
+        raise Fail(_("{what} should be a float, got an int of {digits} digits.").format(
+            what=what, digits=len(str(abs(got)))))
     if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.integer, np.floating)):
-        hint = " Return a single number, e.g. float(...)." if isinstance(got, (np.ndarray, list, tuple)) else ""
-        raise Fail(f"{what} should be a float, got {type(got).__name__} {_short(got)}.{hint}")
+        hint = " " + _("Return a single number, e.g. float(...).") if isinstance(got, (np.ndarray, list, tuple)) else ""
+        raise Fail(_("{what} should be a float, got {kind} {value}.").format(
+            what=what, kind=type(got).__name__, value=_short(got)) + hint)
     value = float(got)
     if not math.isfinite(value):
-        raise Fail(f"{what} is {value}, expected a finite number.")
+        raise Fail(_("{what} is {value}, expected a finite number.").format(what=what, value=value))
     return value
 
 
@@ -200,14 +210,17 @@ def expect_array(got: Any, what: str, shape: tuple[int, ...] | None = None, kind
     tensor), of ``shape`` when given, with a dtype of ``kind`` when given (``"f"`` floating,
     ``"i"`` integer, ``"b"`` boolean)."""
     if got is None:
-        raise Fail(f"{what} is None: did you forget `return`?")
+        raise Fail(_("{what} is None: did you forget `return`?").format(what=what))
     if not isinstance(got, np.ndarray):
-        raise Fail(f"{what} should be a NumPy array, got {type(got).__name__}. Convert it with np.asarray(...).")
+        raise Fail(_("{what} should be a NumPy array, got {kind}. Convert it with np.asarray(...).").format(
+            what=what, kind=type(got).__name__))
     if shape is not None and got.shape != tuple(shape):
-        raise Fail(f"{what} has shape {got.shape}, expected {tuple(shape)}.")
-    names = {"f": "a floating-point", "i": "an integer", "b": "a boolean"}
+        raise Fail(_("{what} has shape {got}, expected {expected}.").format(
+            what=what, got=got.shape, expected=tuple(shape)))
+    names = {"f": _("a floating-point array"), "i": _("an integer array"), "b": _("a boolean array")}
     if kind is not None and not (got.dtype.kind in kind or (kind == "i" and got.dtype.kind == "u")):
-        raise Fail(f"{what} has dtype {got.dtype}, expected {names.get(kind, kind)} array.")
+        raise Fail(_("{what} has dtype {dtype}, expected {kind}.").format(
+            what=what, dtype=got.dtype, kind=names.get(kind, kind)))
     return got
 
 
@@ -215,27 +228,28 @@ def compare_arrays(got: Any, expected: np.ndarray, what: str = "result", atol: f
     """Describe the first difference between ``got`` and ``expected``, or return None.
     Never raises: anything that is not an array of numbers is described as such."""
     if got is None:
-        return f"the {what} is None: did you forget `return`?"
+        return _("the {what} is None: did you forget `return`?").format(what=what)
     try:
         arr = np.asarray(got, dtype="float64")
     except Exception:  # noqa: BLE001 - strings, ragged lists, objects whose __array__ raises
-        return f"the {what} should be array-like of numbers, got {type(got).__name__}."
+        return _("the {what} should be array-like of numbers, got {kind}.").format(what=what, kind=type(got).__name__)
     expected = np.asarray(expected, dtype="float64")
     if arr.shape != expected.shape:
-        return f"the {what} has shape {arr.shape}, expected {expected.shape}."
+        return _("the {what} has shape {got}, expected {expected}.").format(
+            what=what, got=arr.shape, expected=expected.shape)
     if not np.all(np.isfinite(arr)):
-        return f"the {what} contains NaN or inf."
+        return _("the {what} contains NaN or inf.").format(what=what)
     if arr.ndim == 0:
         if not np.isclose(arr, expected, atol=atol, rtol=0):
-            return f"the {what} is {float(arr):.6g}, expected {float(expected):.6g}."
+            return _("the {what} is {got}, expected {expected}.").format(
+                what=what, got=f"{float(arr):.6g}", expected=f"{float(expected):.6g}")
         return None
     bad = np.argwhere(~np.isclose(arr, expected, atol=atol, rtol=0))
     if len(bad):
         i = tuple(int(j) for j in bad[0])
-        return (
-            f"the {what} is wrong at index {i if len(i) > 1 else i[0]}: got {arr[i]:.6g}, "
-            f"expected {expected[i]:.6g} ({len(bad)} wrong entries in all)."
-        )
+        return _("the {what} is wrong at index {index}: got {got}, expected {expected} ({count} wrong entries "
+                 "in all).").format(what=what, index=i if len(i) > 1 else i[0], got=f"{arr[i]:.6g}",
+                                    expected=f"{expected[i]:.6g}", count=len(bad))
     return None
 
 
@@ -273,7 +287,7 @@ def cause_over_cases(values: list[float | None], variants: list[list[tuple[float
     def close(a: float | None, b: float) -> bool:
         return a is None or (bool(np.isfinite(b)) and abs(a - b) <= rtol * max(1.0, abs(b)))
 
-    hits = {text for k, (_, text) in enumerate(variants[0])
+    hits = {text for k, (_label, text) in enumerate(variants[0])
             if all(close(value, case[k][0]) for value, case in zip(values, variants))}
     return _sentence(hits.pop()) if len(hits) == 1 else default
 

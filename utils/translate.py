@@ -1,0 +1,381 @@
+"""The Chinese edition of the notebooks, generated from the English ones and gettext catalogues.
+
+The English solution notebooks stay the single source of code. Each chapter's translation is a
+gettext PO catalogue, ``translations/zh/NN_topic.po``, one entry per markdown cell:
+
+* ``msgctxt`` is the cell's id (stable when cells move), ``msgid`` the English cell, ``msgstr``
+  its Chinese translation;
+* a full-mode number quoted in the prose (``0.883<!-- full:ch03_best_imdb_test_accuracy -->``,
+  see ``benchmarks/quotes.py``) appears in both as the placeholder
+  ``{full:ch03_best_imdb_test_accuracy}``, and the generator puts the English cell's number back
+  in, so both editions quote the same measured number and a new bench run does not make a
+  translation stale.
+
+``make student`` (:func:`utils.student.main`) first merges each catalogue with the current
+English text, as gettext's ``msgmerge`` does: a new cell gets an empty entry, a changed cell keeps
+its old translation marked *fuzzy* with the English it was made for (``#| msgid``), a deleted
+cell's entry becomes obsolete (``#~``). It then writes ``solutions/zh/`` (markdown from the
+catalogue, code cells identical to the English ones except that the setup call says
+``lang="zh"``) and ``chapters/zh/`` (their student version). An untranslated or fuzzy cell
+stays English in the generated notebook, and :func:`problems` (run by
+``tests/test_translations.py``) names it. Edit the ``.po`` files with Poedit, Weblate or any
+text editor. polib reads and writes them here (it keeps a fuzzy entry's old English, which
+Babel's PO writer mangles for multi-line cells); Babel extracts the run-time messages.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import nbformat
+import polib
+
+from .config import REPO_ROOT
+
+TRANSLATIONS = REPO_ROOT / "translations"
+EDITIONS = ("zh",)
+"""The languages the notebooks are translated into (``translations/<lang>/``)."""
+
+#: a quoted full-mode number, as ``benchmarks/quotes.py`` writes it
+QUOTE = re.compile(r"-?\d+(?:\.\d+)?(?:\s?%)?\s*<!--\s*full:(?P<name>\w+)\s*-->")
+PLACEHOLDER = re.compile(r"\{full:(?P<name>\w+)\}")
+PLACEHOLDER_ANY = re.compile(r"\{\w*\}")
+SETUP = "utils.setup"
+FIXED_DATE = "2026-12-01 00:00+0000"
+"""The catalogues' header dates: fixed, so that a file changes only when its entries do."""
+
+
+# ----------------------------------------------------------------------------- the English side
+
+def english_text(source: str) -> str:
+    """A markdown cell's text as the catalogue keeps it: quoted numbers become placeholders."""
+    return QUOTE.sub(lambda m: "{full:" + m["name"] + "}", source)
+
+
+def cells_to_translate(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
+    """``(cell id, English text)`` of every non-empty markdown cell, in order.
+
+    Raises:
+        ValueError: a markdown cell without an id, or two cells with the same id (ids are what
+            ties a translation to its cell; ``nbformat.validator.normalize`` adds missing ones).
+    """
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown" or not cell.source.strip():
+            continue
+        cell_id = cell.get("id")
+        if not cell_id:
+            raise ValueError(f"markdown cell {index} has no id: save the notebook with nbformat ≥ 5.1 "
+                             "(cells need ids to be matched with their translations)")
+        if cell_id in seen:
+            raise ValueError(f"two cells share the id {cell_id!r}: give one of them a new id")
+        seen.add(cell_id)
+        out.append((cell_id, english_text(cell.source)))
+    return out
+
+
+def localize_code(source: str, lang: str) -> str:
+    """``source`` with ``lang="<lang>"`` added to its ``utils.setup(...)`` call, if it has one.
+
+    Raises:
+        ValueError: the call already passes ``lang``, or the cell cannot be parsed.
+    """
+    if SETUP + "(" not in source:
+        return source
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise ValueError(f"cannot parse the cell with the {SETUP}(...) call: {exc}") from exc
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and ast.unparse(node.func) == SETUP]
+    if not calls:
+        return source
+    if len(calls) > 1:
+        raise ValueError(f"a cell calls {SETUP}(...) {len(calls)} times; call it once")
+    call = calls[0]
+    if any(k.arg == "lang" for k in call.keywords):
+        raise ValueError(f"the English notebook's {SETUP}(...) must not pass lang=; the generator adds it")
+    lines = source.split("\n")
+    arguments = [*call.args, *(k.value for k in call.keywords)]
+    if arguments:  # right after the last argument (before any trailing comma)
+        last = max(arguments, key=lambda node: (node.end_lineno, node.end_col_offset))
+        row, col, text = last.end_lineno - 1, last.end_col_offset, ', lang="{lang}"'
+    else:  # inside the empty parentheses
+        row, col, text = call.end_lineno - 1, call.end_col_offset - 1, 'lang="{lang}"'
+    raw = lines[row].encode("utf-8")  # ast's column offsets count bytes
+    lines[row] = (raw[:col] + text.format(lang=lang).encode("utf-8") + raw[col:]).decode("utf-8")
+    return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- catalogues
+
+def catalogue_path(name: str, lang: str = "zh", root: Path | None = None) -> Path:
+    """Where the catalogue of notebook ``name`` (``NN_topic.ipynb`` or its stem) lives."""
+    return (root or TRANSLATIONS) / lang / (Path(name).stem + ".po")
+
+
+def read_catalogue(path: Path) -> polib.POFile:
+    """The catalogue in ``path``.
+
+    Raises:
+        ValueError: the file is not a valid PO file (the message names it).
+    """
+    try:
+        return polib.pofile(str(path), wrapwidth=0, encoding="utf-8")
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path} is not a readable PO catalogue: {exc}") from exc
+
+
+def render_catalogue(catalog: polib.POFile) -> str:
+    """The PO text of ``catalog`` exactly as it is written to disk (no line wrapping, so a
+    cell's lines stay its lines; a fuzzy entry keeps the English it was made for as ``#| msgid``)."""
+    catalog.wrapwidth = 0
+    return str(catalog).rstrip("\n") + "\n"
+
+
+def new_catalogue(name: str, lang: str = "zh") -> polib.POFile:
+    """An empty catalogue for notebook ``name`` (or the run-time messages, ``utils``)."""
+    catalog = polib.POFile(wrapwidth=0)
+    catalog.header = (f"{lang} translation of the course's {Path(name).stem}.\n"
+                      "Edit it with Poedit, Weblate or a text editor; `make student` merges it with the English "
+                      "text (see utils/translate.py).")
+    catalog.metadata = {
+        "Project-Id-Version": "seqdl-course",
+        "POT-Creation-Date": FIXED_DATE,
+        "PO-Revision-Date": FIXED_DATE,
+        "Language": lang,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=utf-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": "nplurals=1; plural=0;",
+    }
+    return catalog
+
+
+def _empty_like(old: polib.POFile | None, name: str, lang: str) -> polib.POFile:
+    new = new_catalogue(name, lang)
+    if old is not None:
+        new.header, new.metadata = old.header, dict(old.metadata)
+    return new
+
+
+def _current(catalog: polib.POFile | None) -> list[polib.POEntry]:
+    return [e for e in (catalog or []) if e.msgid and not e.obsolete]
+
+
+def merge(old: polib.POFile | None, cells: Iterable[tuple[str, str]], name: str, lang: str = "zh") -> polib.POFile:
+    """The catalogue for ``cells`` (``(id, English text)``), keeping ``old``'s translations.
+
+    As ``msgmerge`` does: an unchanged cell keeps its entry; a changed cell keeps its old
+    translation, marked fuzzy, with the English text it was made for as ``previous_msgid``; a
+    new cell gets an empty entry; the entry of a cell that is gone becomes obsolete if it had a
+    translation. ``old`` is not changed."""
+    new = _empty_like(old, name, lang)
+    by_context = {e.msgctxt: e for e in _current(old) if e.msgctxt}
+    wanted = set()
+    for cell_id, text in cells:
+        wanted.add(cell_id)
+        prev = by_context.get(cell_id)
+        if prev is None or not prev.msgstr:
+            new.append(polib.POEntry(msgctxt=cell_id, msgid=text, msgstr=""))
+        elif prev.msgid == text:
+            new.append(copy.deepcopy(prev))
+        else:  # the English changed: keep the translation for the translator, flagged
+            made_for = prev.previous_msgid if prev.fuzzy and prev.previous_msgid else prev.msgid
+            new.append(polib.POEntry(msgctxt=cell_id, msgid=text, msgstr=prev.msgstr, flags=["fuzzy"],
+                                     previous_msgid=made_for))
+    for cell_id, prev in by_context.items():
+        if cell_id not in wanted and prev.msgstr:
+            gone = copy.deepcopy(prev)
+            gone.obsolete = True
+            new.append(gone)
+    new.extend(copy.deepcopy(e) for e in (old or []) if e.obsolete)
+    return new
+
+
+# ----------------------------------------------------------------------------- what is wrong
+
+def _first_line(text: str) -> str:
+    line = text.strip().split("\n", 1)[0]
+    return line if len(line) <= 70 else line[:70] + "…"
+
+
+def problems(nb: nbformat.NotebookNode, catalog: polib.POFile, name: str) -> list[str]:
+    """Every way the catalogue fails the English notebook, one line each, naming the cell."""
+    cells = cells_to_translate(nb)
+    index = {cell_id: i for i, cell_id in enumerate(c.get("id") for c in nb.cells)}
+    where = f"translations/{catalog.metadata.get('Language', 'zh')}/{Path(name).stem}.po"
+    out: list[str] = []
+    by_context = {e.msgctxt: e for e in _current(catalog)}
+    for cell_id, text in cells:
+        cell = f"{name} cell {index[cell_id]} (id {cell_id}, {_first_line(text)!r})"
+        entry = by_context.get(cell_id)
+        if entry is None:
+            out.append(f"{cell}: no entry in {where}: run `make student`, then translate it")
+        elif entry.msgid != text:
+            out.append(f"{cell}: its entry in {where} is for another English text: run `make student`")
+        elif not entry.msgstr:
+            out.append(f"{cell}: not translated in {where}")
+        elif entry.fuzzy:
+            out.append(f"{cell}: the translation in {where} was made for an older text of this cell "
+                       "(fuzzy; the old English is the `#| msgid`): update it and remove the fuzzy flag")
+        else:
+            missing = set(PLACEHOLDER.findall(text)) - set(PLACEHOLDER.findall(entry.msgstr))
+            extra = set(PLACEHOLDER.findall(entry.msgstr)) - set(PLACEHOLDER.findall(text))
+            if missing or extra:
+                out.append(f"{cell}: the translation must quote the same numbers as the English: "
+                           f"missing {sorted(missing)}, unknown {sorted(extra)}")
+    wanted = {cell_id for cell_id, _ in cells}
+    for cell_id, entry in by_context.items():
+        if cell_id not in wanted:
+            out.append(f"{where}: entry {cell_id!r} ({_first_line(entry.msgid)!r}) has no English cell any more: "
+                       "run `make student`")
+    for entry in catalog.obsolete_entries():
+        out.append(f"{where}: obsolete translation of a deleted cell ({entry.msgctxt!r}, "
+                   f"{_first_line(entry.msgid)!r}): reuse it where the text went, then delete the `#~` entry")
+    return out
+
+
+# ----------------------------------------------------------------------------- the edition
+
+def translate(nb: nbformat.NotebookNode, catalog: polib.POFile, lang: str = "zh") -> nbformat.NotebookNode:
+    """The ``lang`` edition of a solution notebook: translated markdown (English where the
+    catalogue has no current translation), code cells localised by :func:`localize_code`.
+    The input is not changed."""
+    out = copy.deepcopy(nb)
+    by_context = {e.msgctxt: e for e in _current(catalog)}
+    for cell in out.cells:
+        if cell.cell_type == "code":
+            cell.source = localize_code(cell.source, lang)
+        elif cell.cell_type == "markdown" and cell.source.strip():
+            entry = by_context.get(cell.get("id"))
+            if entry is None or not entry.msgstr or entry.fuzzy or entry.msgid != english_text(cell.source):
+                continue
+            cell.source = fill_numbers(entry.msgstr, cell.source)
+    out.metadata.setdefault("language_info", {"name": "python"})
+    return out
+
+
+def fill_numbers(translation: str, english: str) -> str:
+    """``translation`` with each ``{full:name}`` placeholder replaced by the number the English
+    cell quotes for ``name`` (with its tag), so both editions say the same measured number."""
+    numbers = {m["name"]: m[0] for m in QUOTE.finditer(english)}
+    return PLACEHOLDER.sub(lambda m: numbers.get(m["name"], m[0]), translation)
+
+
+def code_differences(english: nbformat.NotebookNode, edition: nbformat.NotebookNode, lang: str = "zh") -> list[str]:
+    """Where ``edition``'s cells differ from the English notebook's beyond the language switch
+    (cell count, order, types, ids and every code cell's source)."""
+    out: list[str] = []
+    if len(english.cells) != len(edition.cells):
+        return [f"{len(edition.cells)} cells, the English notebook has {len(english.cells)}"]
+    for i, (a, b) in enumerate(zip(english.cells, edition.cells, strict=True)):
+        if a.cell_type != b.cell_type or a.get("id") != b.get("id"):
+            out.append(f"cell {i}: {b.cell_type} {b.get('id')!r}, the English one is {a.cell_type} {a.get('id')!r}")
+        elif a.cell_type == "code" and localize_code(a.source, lang) != b.source:
+            out.append(f"cell {i} (id {a.get('id')}): code differs from the English notebook's")
+    return out
+
+
+# ----------------------------------------------------------------------------- what `make student` writes
+
+RUNTIME_DOMAIN = "utils"
+
+
+def runtime_messages() -> list[tuple[str, list[str]]]:
+    """The messages of ``utils`` written as ``_("…")`` (Babel's extractor), with their flags
+    (``python-brace-format`` for those with ``{placeholders}``), in order of appearance."""
+    from babel.messages.extract import extract_from_dir
+
+    found: dict[str, list[str]] = {}
+    for _file, _line, message, _comments, _context in extract_from_dir(
+            REPO_ROOT / "utils", method_map=[("**.py", "python")], keywords={"_": None}):
+        found.setdefault(message, ["python-brace-format"] if PLACEHOLDER_ANY.search(message) else [])
+    return list(found.items())
+
+
+def runtime_catalogue(lang: str = "zh", root: Path | None = None) -> tuple[str, bytes]:
+    """The merged PO text of ``translations/<lang>/utils.po`` and its compiled ``.mo`` bytes.
+
+    A message whose English changed keeps the translation of the most similar vanished message,
+    fuzzy (not used until a translator confirms it); vanished translations become obsolete."""
+    import difflib
+    import tempfile
+
+    path = (root or TRANSLATIONS) / lang / f"{RUNTIME_DOMAIN}.po"
+    old = read_catalogue(path) if path.is_file() else None
+    new = _empty_like(old, RUNTIME_DOMAIN, lang)
+    previous = {e.msgid: e for e in _current(old)}
+    messages = runtime_messages()
+    vanished = {m: e for m, e in previous.items() if e.msgstr and m not in dict(messages)}
+    for message, flags in messages:
+        entry = previous.get(message)
+        if entry is not None:
+            new.append(copy.deepcopy(entry))
+            continue
+        close = difflib.get_close_matches(message, list(vanished), n=1, cutoff=0.8)
+        if close:
+            like = vanished.pop(close[0])
+            new.append(polib.POEntry(msgid=message, msgstr=like.msgstr, flags=[*flags, "fuzzy"],
+                                     previous_msgid=like.msgid))
+        else:
+            new.append(polib.POEntry(msgid=message, msgstr="", flags=flags))
+    for entry in vanished.values():
+        gone = copy.deepcopy(entry)
+        gone.obsolete = True
+        new.append(gone)
+    new.extend(copy.deepcopy(e) for e in (old or []) if e.obsolete)
+    text = render_catalogue(new)
+    with tempfile.TemporaryDirectory() as tmp:
+        mo = Path(tmp) / "utils.mo"
+        polib.pofile(text, wrapwidth=0).save_as_mofile(str(mo))  # translated, non-fuzzy entries only
+        return text, mo.read_bytes()
+
+
+def editions(marked: dict[str, str], root: Path | None = None) -> dict[Path, str | bytes]:
+    """Every file the translations generate, path relative to the repository → content:
+    for each solution notebook that has a catalogue, the merged catalogue, ``solutions/<lang>/``
+    and ``chapters/<lang>/``; and the runtime catalogue with its compiled ``.mo``.
+    ``marked`` maps notebook names to the solution text with nbgrader metadata."""
+    from .student import make_student, render
+
+    root = root or TRANSLATIONS
+    out: dict[Path, str | bytes] = {}
+    for lang in EDITIONS:
+        for name, text in sorted(marked.items()):
+            path = catalogue_path(name, lang, root)
+            if not path.is_file():
+                continue
+            nb = nbformat.reads(text, as_version=4)
+            catalog = merge(read_catalogue(path), cells_to_translate(nb), name, lang)
+            out[path.relative_to(REPO_ROOT)] = render_catalogue(catalog)
+            edition = translate(nb, catalog, lang)
+            out[Path("solutions") / lang / name] = render(edition)
+            out[Path("chapters") / lang / name] = render(make_student(edition, f"{lang}/{name}"))
+        po, mo = runtime_catalogue(lang, root)
+        out[(root / lang / f"{RUNTIME_DOMAIN}.po").relative_to(REPO_ROOT)] = po
+        out[Path("utils") / "locale" / lang / "LC_MESSAGES" / f"{RUNTIME_DOMAIN}.mo"] = mo
+    return out
+
+
+def start(name: str, lang: str = "zh") -> Path:
+    """Create the empty catalogue of notebook ``name`` (``make student`` then fills in its entries)."""
+    path = catalogue_path(name, lang)
+    if path.exists():
+        raise FileExistsError(f"{path} exists already")
+    if not (REPO_ROOT / "solutions" / (Path(name).stem + ".ipynb")).is_file():
+        raise FileNotFoundError(f"no notebook solutions/{Path(name).stem}.ipynb to translate")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_catalogue(new_catalogue(name, lang)), encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":  # python -m utils.translate 02_rnn_time_step  → translations/zh/02_rnn_time_step.po
+    import sys
+
+    for arg in sys.argv[1:]:
+        print(f"created {start(arg)}: now run `make student` and translate its entries")

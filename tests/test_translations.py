@@ -261,3 +261,17 @@ def test_the_compiled_catalogue_ships_with_the_package():
     assert (Path(i18n.__file__).parent / "locale" / "zh" / "LC_MESSAGES" / "utils.mo").is_file()
     pyproject = (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert "locale/*/LC_MESSAGES/*.mo" in pyproject
+
+
+def test_a_missing_dataset_is_reported_in_chinese(tmp_path, monkeypatch, in_english):
+    import utils
+    from utils.data import DataNotFoundError
+
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
+    i18n.set_language("zh")
+    with pytest.raises(DataNotFoundError) as info:
+        utils.require("japanese_vowels_train", download=False)
+    text = str(info.value)
+    assert "本笔记本需要的 1 个数据集中有 1 个无法使用" in text and "查找过的位置：" in text
+    assert "python -m utils.data fetch japanese_vowels_train" in text and str(tmp_path) in text

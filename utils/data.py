@@ -78,6 +78,7 @@ from .config import (
     download_timeout,
     download_tries,
 )
+from .i18n import _
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -492,18 +493,17 @@ def _verify(path: Path, variant: Variant, dataset: Dataset) -> Path:
         _tell_unpinned(dataset, path, actual)
         return path
     if dataset.is_own and actual != variant.sha256:
-        raise DataIntegrityError(
-            f"{path} is not the file you registered as '{dataset.name}': its sha256 is {actual}, but "
-            f"register_file was given sha256={variant.sha256!r}. If the file changed on purpose, register "
-            f"it again with the new sha256 (or sha256=None); otherwise restore the right file."
-        )
+        raise DataIntegrityError(_(
+            "{path} is not the file you registered as '{name}': its sha256 is {actual}, but register_file was "
+            "given sha256={expected}. If the file changed on purpose, register it again with the new sha256 (or "
+            "sha256=None); otherwise restore the right file."
+        ).format(path=path, name=dataset.name, actual=actual, expected=repr(variant.sha256)))
     if actual != variant.sha256:
-        raise DataIntegrityError(
-            f"{path} is corrupt or not the expected file: its sha256 is {actual}, but "
-            f"'{dataset.name}' accepts {variant.sha256} for {variant.filename}. "
-            f"Delete it and fetch it again with `python -m utils.data fetch {dataset.name}`, "
-            f"or copy a good file there."
-        )
+        raise DataIntegrityError(_(
+            "{path} is corrupt or not the expected file: its sha256 is {actual}, but '{name}' accepts {expected} "
+            "for {filename}. Delete it and fetch it again with `python -m utils.data fetch {name}`, or copy a good "
+            "file there."
+        ).format(path=path, actual=actual, name=dataset.name, expected=variant.sha256, filename=variant.filename))
     return path
 
 
@@ -585,30 +585,30 @@ def _fix_advice(names: Sequence[str]) -> str:
     course = [n for n in names if n not in own]
     if not course:
         places = "\n".join(f"  - {REGISTRY[n].source}" for n in own)
-        return f"Looked in:\n{places}\n" + _own_fix(own)
+        return _("Looked in:") + f"\n{places}\n" + _own_fix(own)
     try:
         searched = "\n".join(f"  - {d}" for d in search_dirs())
     except DataEnvironmentError as exc:
         searched = f"  - {cache_dir()}\n  ({exc})"
-    env_note = f"{DATA_ENV} is set to {data_dir()}" if data_dir() else f"{DATA_ENV} is not set"
+    env_note = (_("{variable} is set to {folder}").format(variable=DATA_ENV, folder=data_dir()) if data_dir()
+                else _("{variable} is not set").format(variable=DATA_ENV))
     files = ", ".join(REGISTRY[n].canonical.filename for n in course)
     urls = ", ".join(str(REGISTRY[n].url) for n in course)
-    advice = (
-        f"Looked in:\n{searched}\n({env_note}.)\n"
-        f"Fix: put {files} (or an accepted derivative, see data/README.md) in a folder and "
-        f"`export {DATA_ENV}=/path/to/that/folder`, or, with internet, run "
-        f"`python -m utils.data fetch {' '.join(course)}` (downloads {urls})."
-    )
+    advice = _("Looked in:") + f"\n{searched}\n({env_note}.)\n" + _(
+        "Fix: put {files} (or an accepted derivative, see data/README.md) in a folder and `export "
+        "{variable}=/path/to/that/folder`, or, with internet, run `python -m utils.data fetch {names}` "
+        "(downloads {urls})."
+    ).format(files=files, variable=DATA_ENV, names=" ".join(course), urls=urls)
     return advice if not own else advice + "\n" + _own_fix(own)
 
 
 def _own_fix(names: Sequence[str]) -> str:
     """How to fix a user's own files that were not found (they are never downloaded)."""
     where = "; ".join(f"'{n}' at {REGISTRY[n].source}" for n in names)
-    return (
-        f"Your own file(s), registered with register_file: {where}. They are never downloaded. Fix: put "
-        f"the file at that path, or register the path where it is: register_file(name, '/path/to/file')."
-    )
+    return _(
+        "Your own file(s), registered with register_file: {where}. They are never downloaded. Fix: put the file "
+        "at that path, or register the path where it is: register_file(name, '/path/to/file')."
+    ).format(where=where)
 
 
 class _NoAnswer(Exception):
@@ -636,14 +636,14 @@ def fetch(name: str, download: bool = True) -> Path:
     found = locate(name)
     if dataset.is_own:
         if found is None:
-            raise DataNotFoundError(
-                f"Dataset '{name}': your own file {dataset.source} does not exist (it was registered with "
-                f"register_file; nothing is downloaded for your own files).\n" + _fix_advice([name])
-            )
+            raise DataNotFoundError(_(
+                "Dataset '{name}': your own file {path} does not exist (it was registered with register_file; "
+                "nothing is downloaded for your own files)."
+            ).format(name=name, path=dataset.source) + "\n" + _fix_advice([name]))
         return found if dataset.member is None else _extract_own_member(dataset, found)
     if found is not None:
         return found
-    problem = "downloading was switched off"
+    problem = _("downloading was switched off")
     if download:
         try:
             return _download(dataset)
@@ -652,11 +652,11 @@ def fetch(name: str, download: bool = True) -> Path:
         except _NoAnswer as exc:
             problem = str(exc)
         except Exception as exc:  # noqa: BLE001 - any network/OS failure becomes one clear error
-            problem = f"the download from {dataset.url} failed ({type(exc).__name__}: {exc})"
-    names = " or ".join(v.filename for v in dataset.variants)
-    raise DataNotFoundError(
-        f"Dataset '{name}': no file named {names} was found, and {problem}.\n" + _fix_advice([name])
-    )
+            problem = _("the download from {url} failed ({error})").format(
+                url=dataset.url, error=f"{type(exc).__name__}: {exc}")
+    names = _(" or ").join(v.filename for v in dataset.variants)
+    raise DataNotFoundError(_("Dataset '{name}': no file named {files} was found, and {problem}.").format(
+        name=name, files=names, problem=problem) + "\n" + _fix_advice([name]))
 
 
 def require(*names: str, download: bool = True) -> dict[str, Path]:
@@ -688,13 +688,11 @@ def require(*names: str, download: bool = True) -> dict[str, Path]:
             found[name] = fetch(name, download=download)
         except DataError as exc:
             # a not-found message ends with the general advice given once below
-            problems[name] = str(exc).split("\nLooked in:")[0]
+            problems[name] = str(exc).split("\n" + _("Looked in:"))[0]
     if problems:
         listing = "\n".join(f"* {problem}" for problem in problems.values())
-        raise DataNotFoundError(
-            f"{len(problems)} of the {len(found) + len(problems)} datasets this notebook needs "
-            f"cannot be used:\n{listing}\n" + _fix_advice(list(problems))
-        )
+        raise DataNotFoundError(_("{bad} of the {all} datasets this notebook needs cannot be used:").format(
+            bad=len(problems), all=len(found) + len(problems)) + f"\n{listing}\n" + _fix_advice(list(problems)))
     return found
 
 
@@ -1033,7 +1031,7 @@ def _subsample(n: int | None, labels: np.ndarray, seed: int, what: str = "n") ->
         return rng.permutation(idx)[:n]
     from sklearn.model_selection import train_test_split
 
-    chosen, _ = train_test_split(idx, train_size=n, stratify=labels, random_state=seed)
+    chosen, _rest = train_test_split(idx, train_size=n, stratify=labels, random_state=seed)
     return chosen
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from utils import plots
 from utils.conv import conv1d
@@ -263,3 +264,158 @@ def test_rnn_diagram_validates_its_arguments():
         plots.rnn_diagram(2.5)
     with pytest.raises(TypeError, match="bptt"):
         plots.rnn_diagram(2, bptt="yes")
+
+
+# ----------------------------------------------------------------------------- architecture diagrams
+
+
+def _all_texts(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def _no_text_overlaps(ax):
+    """No two labels of a diagram overlap (their rendered boxes, shrunk by a pixel, are disjoint)."""
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(renderer).padded(-1)) for t in ax.texts if t.get_text().strip()]
+    clashes = [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:] if box_a.overlaps(box_b)]
+    assert not clashes, f"overlapping labels: {clashes}"
+
+
+def test_lstm_cell_diagram_names_the_gates_and_states_with_chapter_03s_symbols():
+    ax = plots.lstm_cell_diagram()
+    assert isinstance(ax, Axes)
+    texts = _texts(ax)
+    assert {"$f$", "$i$", "$g$", "$o$", "forget", "input", "candidate", "output"} <= set(texts)
+    assert {"$c_{t-1}$", "$c_t$", "$h_{t-1}$", "$h_t$", "$x_t$"} <= set(texts)
+    assert any(r"c_t = f \odot c_{t-1} + i \odot g" in t for t in texts)
+    assert any(r"h_t = o \odot \tanh(c_t)" in t for t in texts)
+    assert "LSTM" in ax.get_title()
+    _no_text_overlaps(ax)
+    assert not any("odot" in t for t in _texts(plots.lstm_cell_diagram(equations=False)))
+
+
+def test_gru_cell_diagram_lets_z_weigh_the_old_state_as_keras_does():
+    ax = plots.gru_cell_diagram()
+    texts = _texts(ax)
+    assert {"$z$", "$r$", "update", "reset", "candidate", r"$\tilde{h}$", "$h_{t-1}$", "$h_t$"} <= set(texts)
+    assert any(r"h_t = z \odot h_{t-1} + (1 - z) \odot \tilde{h}" in t for t in texts)
+    assert any(r"r \odot (h_{t-1} U_h + b'_h)" in t for t in texts)   # reset_after=True, Keras's default
+    assert "reset_after=True" in ax.get_title()
+    _no_text_overlaps(ax)
+    paper = _texts(plots.gru_cell_diagram(reset_after=False))
+    assert any(r"(r \odot h_{t-1}) U_h" in t for t in paper)
+    assert "$h_{t-1} U_h + b'_h$" not in paper
+
+
+def test_bidirectional_diagram_merges_per_step_or_the_final_states():
+    ax = plots.bidirectional_diagram(3)
+    texts = _texts(ax)
+    for n in (1, 2, 3):
+        assert {f"$x_{{{n}}}$", rf"$\overrightarrow{{h}}_{{{n}}}$", rf"$\overleftarrow{{h}}_{{{n}}}$"} <= set(texts)
+    assert texts.count("concat") == 3 and 'merge_mode="concat"' in ax.get_title()
+    _no_text_overlaps(ax)
+    final = _texts(plots.bidirectional_diagram(4, "sum", return_sequences=False))
+    assert final.count("+") == 1
+    assert r"$\overrightarrow{{h}}_{4} + \overleftarrow{{h}}_{1}$" in final   # ->h_T and <-h_1
+    none = plots.bidirectional_diagram(2, None)
+    assert "concat" not in _texts(none) and "merge_mode=None" in none.get_title()
+
+
+def test_recurrent_dropout_diagram_repeats_one_mask_below_and_draws_new_ones_above():
+    fig = plots.recurrent_dropout_diagram(steps=4, units=5, rate=0.4, seed=1)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    fresh, same = fig.axes
+
+    def masks(ax):   # the unit squares, grouped by their strip (one strip = consecutive squares)
+        squares = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_width() == p.get_height()]
+        kept = [p.get_facecolor()[:3] != (1.0, 1.0, 1.0) for p in squares]
+        return [tuple(kept[i:i + 5]) for i in range(0, len(kept), 5)]
+
+    same_masks, fresh_masks = masks(same), masks(fresh)
+    assert len(same_masks) == len(fresh_masks) == 4 + 3        # one per input, one per recurrent link
+    assert len(set(same_masks)) == 2                            # one input mask and one recurrent mask
+    assert len(set(fresh_masks)) > 2
+    assert all(any(m) and not all(m) for m in fresh_masks + same_masks)   # each keeps and drops a unit
+    assert {"dropout\non x", "recurrent_dropout on h"} <= set(_texts(same))
+    assert "Gal & Ghahramani" in same.get_title(loc="left")
+    for ax in fig.axes:
+        _no_text_overlaps(ax)
+
+
+def test_truncated_bptt_diagram_cuts_the_text_into_lanes_like_stream_batches():
+    text = "abcdefghijklmnopqrstuvwxyz0123456789"
+    ax = plots.truncated_bptt_diagram(lanes=3, chunks=2, chunk=4, text=text)
+    texts = _texts(ax)
+    assert {"lane 0", "lane 1", "lane 2", "batch 0", "batch 1"} <= set(texts)
+    assert "BATCH = 3" in ax.get_title() and "CHUNK = 4" in ax.get_title()
+    # lanes of 2 * 4 = 8 characters: batch 1, lane 1 is text[8 + 4: 8 + 8], as utils.lm.stream_batches has it
+    from utils.lm import stream_batches
+
+    x, _ = stream_batches(np.array([ord(c) for c in text[:25]]), 3, 4)
+    assert "".join(map(chr, x[1, 1])) == text[12:16] == "mnop"
+    grid = [t for t in texts[texts.index("batch 1") + 1:] if t]   # (the arrows are empty annotations)
+    assert "".join(grid[4:8]) == "mnop"
+    assert any("gradients" in t for t in texts) and any("stateful=True" in t for t in texts)
+    assert "␣" in _texts(plots.truncated_bptt_diagram())   # spaces are drawn visibly
+
+
+def test_seq2seq_attention_diagram_draws_the_weights_and_the_context():
+    weights = [0.1, 0.6, 0.25, 0.05]
+    ax = plots.seq2seq_attention_diagram(weights, step=2)
+    texts = _texts(ax)
+    assert {"$h_{1}$", "$h_{4}$", "$s_t$", "$x_{1}$", "<s>", r"$[c_t ; s_t]$", "Dense"} <= set(texts)
+    assert any(r"e_{tj} = s_t \cdot h_j" in t and "softmax" in t for t in texts)
+    assert any(r"c_t = \Sigma_j\, a_{tj} h_j" in t for t in texts)
+    assert [t for t in texts if t.startswith("0.")] == ["0.10", "0.60", "0.25", "0.05"]
+    bars = [p for p in ax.patches if p.get_label() == "attention weight"]
+    np.testing.assert_allclose([b.get_height() for b in bars], np.array(weights) / 0.6)
+    assert "t = 2" in ax.get_title() and "dot-product" in ax.get_title()
+    _no_text_overlaps(ax)
+    additive = plots.seq2seq_attention_diagram([0.5, 0.5], step=1, scoring="additive", decoder_steps=1)
+    assert any(r"v \cdot \tanh(W_q s_t + W_k h_j)" in t for t in _texts(additive))
+
+
+def test_architecture_diagrams_draw_on_a_given_axes_and_close_cleanly():
+    fig, axes = plt.subplots(1, 5, figsize=(20, 4))
+    drawn = [plots.lstm_cell_diagram(ax=axes[0]), plots.gru_cell_diagram(ax=axes[1]),
+             plots.bidirectional_diagram(ax=axes[2]), plots.truncated_bptt_diagram(ax=axes[3]),
+             plots.seq2seq_attention_diagram(ax=axes[4], title="mine")]
+    assert drawn == list(axes) and len(plt.get_fignums()) == 1
+    assert axes[4].get_title() == "mine"
+    fig.canvas.draw()      # renders without a display (Agg)
+    plt.close(fig)
+    assert not plt.get_fignums()
+    fig = plots.recurrent_dropout_diagram()
+    plt.close(fig)
+    assert not plt.get_fignums()
+
+
+def test_architecture_diagrams_validate_their_arguments():
+    with pytest.raises(TypeError, match="equations must be True or False"):
+        plots.lstm_cell_diagram(equations="yes")
+    with pytest.raises(TypeError, match="ax must be"):
+        plots.lstm_cell_diagram(ax="left")
+    with pytest.raises(TypeError, match="reset_after must be True or False"):
+        plots.gru_cell_diagram(reset_after=1)
+    with pytest.raises(ValueError, match="steps must be at least 2"):
+        plots.bidirectional_diagram(1)
+    with pytest.raises(ValueError, match="merge_mode must be 'concat' or 'sum' or 'mul' or 'ave'"):
+        plots.bidirectional_diagram(3, "max")
+    with pytest.raises(ValueError, match="rate must be strictly between 0 and 1"):
+        plots.recurrent_dropout_diagram(rate=1.0)
+    with pytest.raises(ValueError, match="units must be at most 6"):
+        plots.recurrent_dropout_diagram(units=10)
+    with pytest.raises(ValueError, match=r"at least lanes \* chunks \* chunk = 2 \* 2 \* 3 = 12 characters, got 5"):
+        plots.truncated_bptt_diagram(2, 2, 3, text="short")
+    with pytest.raises(ValueError, match="chunk must be at most 8"):
+        plots.truncated_bptt_diagram(chunk=100)
+    with pytest.raises(ValueError, match="sum to 1"):
+        plots.seq2seq_attention_diagram([0.5, 0.6])
+    with pytest.raises(ValueError, match="non-negative"):
+        plots.seq2seq_attention_diagram([1.5, -0.5])
+    with pytest.raises(ValueError, match="2 to 6 of them, got 1"):
+        plots.seq2seq_attention_diagram([1.0])
+    with pytest.raises(ValueError, match="step must be at most 3"):
+        plots.seq2seq_attention_diagram(step=4)
+    with pytest.raises(ValueError, match="scoring must be 'dot' or 'additive'"):
+        plots.seq2seq_attention_diagram(scoring="general")

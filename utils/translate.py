@@ -34,6 +34,7 @@ from pathlib import Path
 import nbformat
 import polib
 
+from .colab import BADGE_IMAGE, badge
 from .config import REPO_ROOT
 
 TRANSLATIONS = REPO_ROOT / "translations"
@@ -52,8 +53,10 @@ FIXED_DATE = "2026-12-01 00:00+0000"
 # ----------------------------------------------------------------------------- the English side
 
 def english_text(source: str) -> str:
-    """A markdown cell's text as the catalogue keeps it: quoted numbers become placeholders."""
-    return QUOTE.sub(lambda m: "{full:" + m["name"] + "}", source)
+    """A markdown cell's text as the catalogue keeps it: quoted numbers become placeholders, and
+    the title cell's "Open in Colab" badge is left out (each edition gets its own, see :func:`translate`)."""
+    lines = [line for line in source.split("\n") if BADGE_IMAGE not in line]
+    return QUOTE.sub(lambda m: "{full:" + m["name"] + "}", "\n".join(lines).strip("\n"))
 
 
 def cells_to_translate(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
@@ -242,10 +245,12 @@ def problems(nb: nbformat.NotebookNode, catalog: polib.POFile, name: str) -> lis
 
 # ----------------------------------------------------------------------------- the edition
 
-def translate(nb: nbformat.NotebookNode, catalog: polib.POFile, lang: str = "zh") -> nbformat.NotebookNode:
+def translate(nb: nbformat.NotebookNode, catalog: polib.POFile, lang: str = "zh",
+              name: str | None = None) -> nbformat.NotebookNode:
     """The ``lang`` edition of a solution notebook: translated markdown (English where the
-    catalogue has no current translation), code cells localised by :func:`localize_code`.
-    The input is not changed."""
+    catalogue has no current translation), code cells localised by :func:`localize_code`, and
+    in the title cell an "Open in Colab" badge for the edition's student notebook
+    (``chapters/<lang>/<name>``) when ``name`` is given. The input is not changed."""
     out = copy.deepcopy(nb)
     by_context = {e.msgctxt: e for e in _current(catalog)}
     for cell in out.cells:
@@ -255,7 +260,10 @@ def translate(nb: nbformat.NotebookNode, catalog: polib.POFile, lang: str = "zh"
             entry = by_context.get(cell.get("id"))
             if entry is None or not entry.msgstr or entry.fuzzy or entry.msgid != english_text(cell.source):
                 continue
+            had_badge = BADGE_IMAGE in cell.source
             cell.source = fill_numbers(entry.msgstr, cell.source)
+            if had_badge and name:
+                cell.source = f"{cell.source.rstrip()}\n\n{badge(f'{lang}/{name}')}"
     out.metadata.setdefault("language_info", {"name": "python"})
     return out
 
@@ -353,7 +361,7 @@ def editions(marked: dict[str, str], root: Path | None = None) -> dict[Path, str
             nb = nbformat.reads(text, as_version=4)
             catalog = merge(read_catalogue(path), cells_to_translate(nb), name, lang)
             out[path.relative_to(REPO_ROOT)] = render_catalogue(catalog)
-            edition = translate(nb, catalog, lang)
+            edition = translate(nb, catalog, lang, name)
             out[Path("solutions") / lang / name] = render(edition)
             out[Path("chapters") / lang / name] = render(make_student(edition, f"{lang}/{name}"))
         po, mo = runtime_catalogue(lang, root)
@@ -379,3 +387,90 @@ if __name__ == "__main__":  # python -m utils.translate 02_rnn_time_step  → tr
 
     for arg in sys.argv[1:]:
         print(f"created {start(arg)}: now run `make student` and translate its entries")
+
+
+# ----------------------------------------------------------------------------- the course glossary
+
+GLOSSARY = REPO_ROOT / "GLOSSARY.md"
+_EN_SEPARATORS = (", ", " / ", "; ")
+_ZH_SEPARATORS = ("，", "；", " / ", "/")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_ROW = re.compile(r"^\|(?P<cells>.+)\|\s*$")
+
+
+def split_terms(text: str, separators: tuple[str, ...]) -> list[str]:
+    """``text`` split at ``separators`` outside parentheses (ASCII or full-width)."""
+    out, depth, current, i = [], 0, "", 0
+    while i < len(text):
+        ch = text[i]
+        depth += ch in "(（"
+        depth -= ch in ")）"
+        hit = next((s for s in separators if depth == 0 and text.startswith(s, i)), None)
+        if hit:
+            out.append(current.strip())
+            current, i = "", i + len(hit)
+            continue
+        current, i = current + ch, i + 1
+    out.append(current.strip())
+    return [term for term in out if term]
+
+
+def _table_rows(markdown: str) -> list[list[str]]:
+    rows = []
+    for line in markdown.splitlines():
+        m = _ROW.match(line.strip())
+        if m:
+            cells = [c.strip() for c in m["cells"].split("|")]
+            if not all(set(c) <= set("-: ") for c in cells):
+                rows.append(cells)
+    return rows[1:]  # without the header row
+
+
+def read_glossary(path: Path = GLOSSARY) -> dict[str, str]:
+    """English term → its Chinese rendering, from the course glossary (each English alias of a row
+    maps to the row's Chinese term)."""
+    out: dict[str, str] = {}
+    for cells in _table_rows(path.read_text(encoding="utf-8")):
+        for term in split_terms(cells[0], (", ",)):
+            out[term] = cells[1]
+    return out
+
+
+def glossary_cell(nb: nbformat.NotebookNode) -> tuple[int, str] | None:
+    """(index, table text) of the notebook's glossary section (a heading with "Glossary" or 术语表)."""
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown":
+            continue
+        m = re.search(r"^#+ .*(Glossary|术语表).*$", cell.source, re.M)
+        if m:
+            rest = cell.source[m.end():]
+            return index, re.split(r"^#+ ", rest, maxsplit=1, flags=re.M)[0]
+    return None
+
+
+def glossary_problems(nb: nbformat.NotebookNode, glossary: dict[str, str], where: str) -> list[str]:
+    """How the notebook's glossary disagrees with the course glossary, one line per term."""
+    found = glossary_cell(nb)
+    if found is None:
+        return [f"{where}: no glossary section (a heading with 'Glossary' or '术语表')"]
+    index, table = found
+    out, seen = [], {}
+    for cells in _table_rows(table):
+        if len(cells) < 2:
+            continue
+        en, zh = (cells[1], cells[0]) if _CJK.search(cells[0]) and not _CJK.search(cells[1]) else (cells[0], cells[1])
+        en_terms, zh_terms = split_terms(en, _EN_SEPARATORS), split_terms(zh, _ZH_SEPARATORS)
+        if len(en_terms) != len(zh_terms):
+            out.append(f"{where} cell {index}: row {en!r} | {zh!r} lists {len(en_terms)} English and "
+                       f"{len(zh_terms)} Chinese terms: give one Chinese term per English one, in the same order")
+            continue
+        for e, z in zip(en_terms, zh_terms, strict=True):
+            if e in seen:
+                out.append(f"{where} cell {index}: {e!r} appears twice in the glossary")
+            seen[e] = z
+            if e not in glossary:
+                out.append(f"{where} cell {index}: {e!r} is not in GLOSSARY.md: add it there (with its Chinese), "
+                           "or use a term that is")
+            elif glossary[e] != z:
+                out.append(f"{where} cell {index}: {e!r} is {glossary[e]!r} in GLOSSARY.md, the chapter says {z!r}")
+    return out

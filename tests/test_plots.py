@@ -115,10 +115,11 @@ def test_heatmap_numbers_chinese_labels_without_a_cjk_font_and_uses_one_when_fou
 def test_cjk_font_finds_a_font_by_name_or_returns_none(monkeypatch):
     class Font:
         def __init__(self, name):
-            self.name = name
+            self.name, self.fname = name, f"/fonts/{name}.ttf"
 
-    fake = type("FakeManager", (), {})()
+    fake = type("FakeManager", (), {"addfont": lambda self, path: None})()
     plots.cjk_font.cache_clear()
+    monkeypatch.setattr(plots.font_manager, "findSystemFonts", lambda *a, **k: [])
     try:
         fake.ttflist = [Font("DejaVu Sans"), Font("Noto Sans CJK SC")]
         monkeypatch.setattr(plots.font_manager, "fontManager", fake)
@@ -419,3 +420,57 @@ def test_architecture_diagrams_validate_their_arguments():
         plots.seq2seq_attention_diagram(step=4)
     with pytest.raises(ValueError, match="scoring must be 'dot' or 'additive'"):
         plots.seq2seq_attention_diagram(scoring="general")
+
+
+# ----------------------------------------------------------------------------- Chinese labels
+
+def _without_cjk(monkeypatch):
+    """Make Matplotlib's font list look as if it had been built before any CJK font was installed."""
+    import copy
+
+    from matplotlib import font_manager
+
+    manager = copy.copy(font_manager.fontManager)
+    manager.ttflist = [f for f in font_manager.fontManager.ttflist
+                       if not any(k.lower() in f.name.lower() for k in plots.CJK_FONT_KEYWORDS)]
+    monkeypatch.setattr(font_manager, "fontManager", manager)
+    plots.cjk_font.cache_clear()
+
+
+def test_a_chinese_label_is_drawn_without_missing_glyphs():
+    import warnings
+
+    plots.cjk_font.cache_clear()
+    if plots.cjk_font() is None:
+        pytest.skip("no CJK font on this machine (apt-get install fonts-noto-cjk or fonts-wqy-microhei)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Matplotlib warns "Glyph … missing from font(s) DejaVu Sans"
+        ax = plots.heatmap(np.array([[0.7, 0.3], [0.1, 0.9]]), ["我们", "学习"], ["we", "learn"])
+        ax.figure.canvas.draw()
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["我们", "学习"]
+    plt.close(ax.figure)
+
+
+def test_a_font_installed_after_the_cache_was_built_is_found(monkeypatch):
+    plots.cjk_font.cache_clear()
+    if plots.cjk_font() is None:
+        pytest.skip("no CJK font on this machine")
+    expected = plots.cjk_font()
+    _without_cjk(monkeypatch)
+    assert plots._known_cjk_font() is None
+    assert plots.cjk_font() == expected  # found again on disk and registered
+    plots.cjk_font.cache_clear()
+
+
+def test_without_any_cjk_font_one_notice_says_how_to_install_one(monkeypatch, capsys):
+    from matplotlib import font_manager
+
+    _without_cjk(monkeypatch)
+    monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
+    assert plots.cjk_font() is None and plots.cjk_font() is None
+    out = capsys.readouterr().out
+    assert out.count("No font that can draw Chinese") == 1 and "fonts-noto-cjk" in out
+    ax = plots.heatmap(np.array([[1.0]]), ["我"], ["I"])
+    assert [t.get_text() for t in ax.get_yticklabels()] != ["我"]  # numbered instead of boxes
+    plt.close(ax.figure)
+    plots.cjk_font.cache_clear()

@@ -104,17 +104,43 @@ def _needs_cjk(labels: Sequence[str]) -> bool:
     return any(0x2E80 <= ord(ch) < 0xD800 or 0xF900 <= ord(ch) < 0xFFF0 for label in labels for ch in label)
 
 
+def _known_cjk_font() -> str | None:
+    names = sorted({f.name for f in font_manager.fontManager.ttflist})
+    return next((n for n in names if any(k.lower() in n.lower() for k in CJK_FONT_KEYWORDS)), None)
+
+
 @functools.lru_cache(maxsize=1)
 def cjk_font() -> str | None:
     """Return the name of an installed font that can draw Chinese characters, or None.
 
     Matplotlib's default font (DejaVu Sans) has no Chinese glyphs and draws empty boxes, so
-    labels in Chinese need another font. The search looks at the names of the fonts Matplotlib
-    knows (:data:`CJK_FONT_KEYWORDS`); the answer is cached for the session. When it is None,
-    :func:`heatmap` numbers the rows instead and the notebook lists the tokens in text.
+    labels in Chinese need another font: Noto Sans CJK / Source Han Sans, WenQuanYi, Microsoft
+    YaHei, SimHei, PingFang, Hiragino Sans GB, Heiti… (:data:`CJK_FONT_KEYWORDS`), on Linux, macOS
+    or Windows. Matplotlib knows only the fonts that were installed when it built its font cache;
+    when none of those can draw Chinese, the system's font folders are searched once more and
+    fonts added since are registered (``fontManager.addfont``), so a font installed after the
+    cache was built (``apt-get install fonts-noto-cjk``) is found without deleting the cache.
+    The answer is cached for the session. When it is None, one notice says how to install a
+    font, and :func:`heatmap` numbers the rows instead (the notebook lists the tokens in text).
     """
-    names = sorted({f.name for f in font_manager.fontManager.ttflist})
-    return next((n for n in names if any(k.lower() in n.lower() for k in CJK_FONT_KEYWORDS)), None)
+    found = _known_cjk_font()
+    if found is None:
+        known = {f.fname for f in font_manager.fontManager.ttflist}
+        for path in font_manager.findSystemFonts():
+            if path not in known:
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):  # an unreadable font file: skip it
+                    continue
+        found = _known_cjk_font()
+    if found is None:
+        from .i18n import _
+
+        print(_("No font that can draw Chinese characters is installed, so Chinese labels are replaced by "
+                "numbers. To see them, install one and restart the kernel: Debian/Ubuntu `sudo apt-get install "
+                "fonts-noto-cjk` (or fonts-wqy-microhei), Fedora `sudo dnf install google-noto-sans-cjk-fonts`, "
+                "macOS `brew install --cask font-noto-sans-cjk`; Windows has Microsoft YaHei."))
+    return found
 
 
 # ----------------------------------------------------------------------------- training curves

@@ -85,12 +85,15 @@ def _every_check():
     vectors = WordVectors(words, rng.normal(size=(len(words), 5)).astype("float32"))
     train_c, val_c = _tiny_classification()
     train_r, val_r = _tiny_regression()
+    texts = (["a good film", "a boring film", "great movie", "the movie was boring"] * 5, np.array([1, 0, 1, 0] * 5))
     extra = {
         "check_nearest_neighbours": lambda check, fn: check(fn, vectors),
         "check_embedding_matrix": lambda check, fn: check(fn, vectors),
         "check_classifier_beats": lambda check, fn: check(fn, train_c, val_c, threshold=0.5, epochs=1).passed,
         "check_model_beats": lambda check, fn: check(fn, train_r, val_r, target_mae=0.5, epochs=1,
                                                      y_mean=0.0, y_std=1.0)[0],
+        # the garbage answer as both builders
+        "check_bag_of_words": lambda check, fn: check(fn, fn, texts, texts, threshold=0.5, epochs=1)[0],
     }
     for name in sorted(n for n in checks.__all__ if n.startswith("check_")):
         yield name, getattr(checks, name), extra.get(name, lambda check, fn: check(fn))

@@ -1,6 +1,7 @@
 """Chapter 01 checks: the reference passes, and the catalogue of wrong answers is rejected,
 each without an exception and, where the check names a cause, with that cause."""
 
+import keras
 import numpy as np
 import pytest
 from checkhelpers import stub
@@ -340,3 +341,99 @@ def test_embedding_matrix_wrong_answers_fail(vectors, capsys, answer, text):
 def test_embedding_matrix_describes_the_wrong_row(vectors, capsys):
     _, line = verdict(capsys, checks.check_embedding_matrix, fills_special_tokens, vectors)
     assert "row 0 ('') should be all zeros ('' is a special token), got the vector of ''." in line, line
+
+
+# ----------------------------------------------------------------------------- Exercise 5: check_bag_of_words
+
+def _synthetic_reviews(n: int, seed: int, tag: str) -> tuple[list[str], np.ndarray]:
+    """Reviews of frequent filler words plus one or two rarer sentiment words that decide the
+    label, and one word unique to each review (as real reviews hold names nobody else uses)."""
+    rng = np.random.default_rng(seed)
+    fillers = [f"filler{i}" for i in range(40)]
+    positive, negative = [f"good{i}" for i in range(15)], [f"bad{i}" for i in range(15)]
+    labels = rng.integers(0, 2, size=n)
+    texts = []
+    for i, label in enumerate(labels):
+        words = list(rng.choice(fillers, size=25))
+        words += list(rng.choice(positive if label else negative, size=2))
+        words.append(f"{tag}name{i}")
+        rng.shuffle(words)
+        texts.append(" ".join(words))
+    return texts, labels
+
+
+TRAIN_5 = _synthetic_reviews(300, 0, "train")
+VAL_5 = _synthetic_reviews(200, 1, "val")
+
+
+def vectorizer_of(max_tokens=2000, output_mode="multi_hot", ngrams=2, extra=()):
+    def build_vectorizer(train_texts):
+        layer = keras.layers.TextVectorization(max_tokens=max_tokens, output_mode=output_mode, ngrams=ngrams)
+        layer.adapt([*train_texts, *extra])
+        return layer
+    return build_vectorizer
+
+
+def model_of(last=None, width=None, compiled=True):
+    def build_model(w):
+        model = keras.Sequential([keras.Input((width or w,)), keras.layers.Dense(16, activation="relu"),
+                                  last or keras.layers.Dense(1, activation="sigmoid")])
+        if compiled:
+            model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy")
+        return model
+    return build_model
+
+
+def bag_verdict(capsys, build_vectorizer, build_model, threshold=0.8):
+    ok, accuracy = checks.check_bag_of_words(build_vectorizer, build_model, TRAIN_5, VAL_5, threshold=threshold,
+                                             epochs=6)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith(("✅", "❌"))]
+    assert len(lines) == 1, lines
+    return ok, accuracy, lines[0]
+
+
+
+
+
+def test_bag_of_words_reference_passes(capsys):
+    ok, accuracy, line = bag_verdict(capsys, vectorizer_of(), model_of())
+    assert ok and accuracy >= 0.8 and line == "✅ build_vectorizer + build_model: correct.", (line, accuracy)
+
+
+def test_bag_of_words_uncompiled_model_passes(capsys):
+    ok, accuracy, line = bag_verdict(capsys, vectorizer_of(output_mode="tf_idf", ngrams=1), model_of(compiled=False))
+    assert ok, (line, accuracy)
+
+
+def mutates_texts(train_texts):
+    train_texts.sort()
+    return vectorizer_of()(train_texts)
+
+
+def not_adapted(train_texts):
+    return keras.layers.TextVectorization(max_tokens=2000, output_mode="multi_hot")
+
+
+@pytest.mark.parametrize("build_vectorizer, build_model, text", [
+    (stub, model_of(), "not implemented yet"),
+    (vectorizer_of(), stub, "not implemented yet"),
+    (vectorizer_of(max_tokens=12), model_of(), "validation accuracy"),                  # a vocabulary of fillers only
+    (vectorizer_of(extra=VAL_5[0]), model_of(), "never occur in the 300 training texts"),   # adapted on validation too
+    (vectorizer_of(output_mode="int"), model_of(), "output_mode='int'"),
+    (not_adapted, model_of(), "empty vocabulary"),
+    (mutates_texts, model_of(), "changed its input `train_texts` in place"),
+    (lambda texts: "multi_hot", model_of(), "must return a keras.layers.TextVectorization"),
+    (vectorizer_of(), model_of(last=keras.layers.Dense(1)), "Dense(1) without an activation"),
+    (vectorizer_of(), model_of(last=keras.layers.Dense(1, activation="softmax")), "softmax over a single unit"),
+    (vectorizer_of(), model_of(last=keras.layers.Dense(2, activation="softmax")), "outputs 2 numbers per review"),
+    (vectorizer_of(), model_of(width=50), "calling the model on 3 vectorized reviews"),
+    (vectorizer_of(), lambda width: None, "must return a keras Model"),
+])
+def test_bag_of_words_wrong_answers_fail(capsys, build_vectorizer, build_model, text):
+    ok, _, line = bag_verdict(capsys, build_vectorizer, build_model)
+    assert not ok and line.startswith("❌") and text in line, line
+
+
+def test_bag_of_words_passed_a_layer_instead_of_the_function(capsys):
+    ok, _, line = bag_verdict(capsys, vectorizer_of()(TRAIN_5[0]), model_of())
+    assert not ok and "pass the function" in line, line

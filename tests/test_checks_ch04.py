@@ -198,7 +198,6 @@ def reverse_notebook(x):
 def test_reverse_reviews_passes_the_notebook_and_reference(capsys):
     assert verdict(capsys, checks.check_reverse_reviews, reverse_notebook) == (True, "✅ reverse_notebook: correct.")
     assert checks.check_reverse_reviews(reverse_sequences)
-    assert checks.check_reverse_source(reverse_sequences)   # chapter 07 shares the check
 
 
 def reverse_in_place(x):
@@ -244,6 +243,128 @@ def test_reverse_reviews_catalogue(capsys, answer, cause):
     assert not ok and cause in line, line
 
 
-def test_reverse_source_uses_the_chapter_07_name(capsys):
-    ok, line = verdict(capsys, checks.check_reverse_source, lambda x: x[:, ::-1])
-    assert not ok and line.startswith("❌ reverse_source:")
+# ----------------------------------------------------------------------------- Exercise 4: build_model for the probe
+# These train small models (seconds each on an idle CPU): the check's own short training.
+
+from utils.checks.ch04 import PROBE_LENGTH, check_probe_beats  # noqa: E402
+
+
+def _sequential(*layers):
+    import keras
+
+    return keras.Sequential([keras.Input((PROBE_LENGTH, 1)), *layers])
+
+
+def build_model():  # the notebook's solution
+    import keras
+
+    return _sequential(keras.layers.Bidirectional(keras.layers.SimpleRNN(16)),
+                       keras.layers.Dense(1, activation="sigmoid"))
+
+
+def forward_only():  # the same 32 recurrent units, reading one way
+    import keras
+
+    return _sequential(keras.layers.SimpleRNN(32), keras.layers.Dense(1, activation="sigmoid"))
+
+
+def every_step():
+    import keras
+
+    return _sequential(keras.layers.Bidirectional(keras.layers.SimpleRNN(16, return_sequences=True)),
+                       keras.layers.Dense(1, activation="sigmoid"))
+
+
+def two_softmax():
+    import keras
+
+    return _sequential(keras.layers.Bidirectional(keras.layers.SimpleRNN(16)),
+                       keras.layers.Dense(2, activation="softmax"))
+
+
+def no_activation():
+    import keras
+
+    return _sequential(keras.layers.Bidirectional(keras.layers.SimpleRNN(16)), keras.layers.Dense(1))
+
+
+def compiled_with(loss):
+    def build():
+        model = build_model()
+        model.compile(optimizer="adam", loss=loss)
+        return model
+    return build
+
+
+def flat_input():
+    import keras
+
+    return keras.Sequential([keras.Input((PROBE_LENGTH,)), keras.layers.Dense(1, activation="sigmoid")])
+
+
+def raises_in_fit():
+    import keras
+
+    class FailsWhenTraining(keras.layers.Layer):
+        def call(self, x, training=None):
+            if training:
+                raise ValueError("this layer cannot be trained")
+            return x
+
+    return _sequential(keras.layers.Bidirectional(keras.layers.SimpleRNN(16)), FailsWhenTraining(),
+                       keras.layers.Dense(1, activation="sigmoid"))
+
+
+def probe_verdict(capsys, answer):
+    ok = check_probe_beats(answer)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith(("✅", "❌"))]
+    assert len(lines) == 1, lines
+    return ok, lines[0]
+
+
+def test_probe_reference_passes_with_margin(capsys):
+    import re
+
+    ok = check_probe_beats(build_model)
+    out = capsys.readouterr().out
+    assert ok and out.startswith("✅ build_model: correct."), out
+    accuracy = float(re.search(r"validation accuracy (\d\.\d+)", out).group(1))
+    assert accuracy >= 0.9, f"the reference must pass with margin, got {accuracy}"
+
+
+def test_probe_forward_only_is_at_chance(capsys):
+    ok, line = probe_verdict(capsys, forward_only)
+    assert not ok and "That is chance" in line and "Which direction reads it last?" in line, line
+    accuracy = float(line.split("validation accuracy ")[1].split(",")[0])
+    assert accuracy < 0.6, line
+
+
+@pytest.mark.parametrize("answer, cause", [
+    (every_step, "one prediction per step"),
+    (two_softmax, "2 numbers per sequence"),
+    (no_activation, "not a probability"),
+    (compiled_with("mse"), "a regression loss"),
+    (compiled_with("mean_absolute_error"), "a regression loss"),
+    (compiled_with("categorical_crossentropy"), "one probability per class"),
+    (flat_input, "start with keras.Input((100, 1))"),
+    (raises_in_fit, "training the model (model.fit) failed with ValueError"),
+    (lambda: None, "must return a keras Model, got NoneType"),
+    (lambda: forward_only, "must return a keras Model, got function"),
+    (stub, "not implemented yet"),
+])
+def test_probe_catalogue(capsys, answer, cause):
+    ok, line = probe_verdict(capsys, answer)
+    assert not ok and cause in line, line
+
+
+def test_probe_passing_the_model_not_the_function(capsys):
+    ok, line = probe_verdict(capsys, build_model())
+    assert not ok and "pass the function build_model itself" in line, line
+
+
+def test_probe_names_the_students_function(capsys):
+    def my_model():
+        return flat_input()
+
+    ok, line = probe_verdict(capsys, my_model)
+    assert not ok and line.startswith("❌ my_model:"), line

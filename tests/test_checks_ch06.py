@@ -162,3 +162,145 @@ def test_no_cause_is_named_for_an_unknown_mistake(capsys):
     line = verdict(capsys)
     assert "Each filter has kernel_size x (its input channels) weights plus one bias." in line
     assert "missing" not in line and "running" not in line and "previous" not in line
+
+
+# ----------------------------------------------------------------------------- exercise 4: check_spike_detector
+
+import keras  # noqa: E402
+
+from utils.checks.ch06 import check_spike_detector  # noqa: E402  (not yet in utils.checks.__all__)
+
+L = keras.layers
+
+
+def stack(*layers, head=None, shape=(160, 8)):
+    head = head if head is not None else [L.GlobalMaxPooling1D(), L.Dense(1, activation="sigmoid")]
+    return keras.Sequential([keras.Input(shape), *layers, *head])
+
+
+def pooled_reference():  # receptive field 58, 1,985 parameters
+    return stack(L.Conv1D(16, 3, activation="relu"), L.MaxPooling1D(4), L.Conv1D(16, 3, activation="relu"),
+                 L.MaxPooling1D(4), L.Conv1D(16, 3, activation="relu"))
+
+
+def dilated_reference():  # receptive field 63, 3,553 parameters
+    return stack(*[L.Conv1D(16, 3, dilation_rate=d, padding="causal", activation="relu") for d in (1, 2, 4, 8, 16)])
+
+
+def build_spike_detector():
+    return pooled_reference()
+
+
+def two_small_kernels():
+    return stack(L.Conv1D(16, 3, activation="relu"), L.Conv1D(16, 3, activation="relu"))
+
+
+def one_wide_kernel():
+    return stack(L.Conv1D(16, 41, activation="relu"))
+
+
+def twenty_layers():
+    return stack(*[L.Conv1D(16, 3, padding="same", activation="relu") for _ in range(20)])
+
+
+def too_small_and_too_big():
+    return stack(L.Conv1D(16, 9, activation="relu"), L.Conv1D(16, 9, activation="relu"))
+
+
+def dilated_without_base():
+    return stack(*[L.Conv1D(16, 3, dilation_rate=d, padding="same", activation="relu") for d in (2, 4, 8, 16)])
+
+
+def stride_skips_steps():
+    return stack(L.Conv1D(16, 2, strides=8, activation="relu"), L.Conv1D(16, 6, activation="relu"))   # field 42
+
+
+def flattened():
+    return stack(L.Conv1D(16, 3, activation="relu"), L.MaxPooling1D(4),
+                 head=[L.Flatten(), L.Dense(1, activation="sigmoid")])
+
+
+def with_gru():
+    return stack(L.Conv1D(16, 3, activation="relu"), L.GRU(8), head=[L.Dense(1, activation="sigmoid")])
+
+
+def thin_wide_kernel():
+    return stack(L.Conv1D(8, 41, activation="relu"))
+
+
+def no_sigmoid():
+    return stack(L.Conv1D(16, 3), L.MaxPooling1D(4), L.Conv1D(16, 3), L.MaxPooling1D(4), L.Conv1D(16, 3),
+                 head=[L.GlobalMaxPooling1D(), L.Dense(1)])
+
+
+def two_softmax_outputs():
+    return stack(L.Conv1D(16, 3), L.MaxPooling1D(4), L.Conv1D(16, 3), L.MaxPooling1D(4), L.Conv1D(16, 3),
+                 head=[L.GlobalMaxPooling1D(), L.Dense(2, activation="softmax")])
+
+
+def swapped_input():
+    return stack(L.Conv1D(16, 3), L.MaxPooling1D(2), L.Conv1D(16, 3), shape=(8, 160))
+
+
+def no_global_pooling():
+    return keras.Sequential([keras.Input((160, 8)), L.Conv1D(16, 3), L.Dense(1, activation="sigmoid")])
+
+
+def no_convolution():
+    return stack(L.MaxPooling1D(4))
+
+
+def shrinks_to_nothing():
+    return stack(L.Conv1D(16, 3), L.MaxPooling1D(16), L.Conv1D(16, 3), L.MaxPooling1D(16), L.Conv1D(16, 3))
+
+
+WRONG_DETECTORS = [
+    (two_small_kernels, "receptive field is 5 steps"),
+    (one_wide_kernel, "over the budget of 4,000"),
+    (twenty_layers, "15,313 parameters, over the budget"),
+    (too_small_and_too_big, "receptive field is 17 steps"),
+    (dilated_without_base, "has holes"),
+    (stride_skips_steps, "stride larger than its kernel"),
+    (flattened, "is a Flatten"),
+    (with_gru, "recurrent layer (GRU)"),
+    (thin_wide_kernel, "has 8 filters; the exercise fixes 16"),
+    (no_sigmoid, "not a probability"),
+    (two_softmax_outputs, "expected (2, 1)"),
+    (swapped_input, "steps and channels swapped"),
+    (no_global_pooling, "no GlobalMaxPooling1D"),
+    (no_convolution, "no Conv1D layer"),
+    (shrinks_to_nothing, "must not shrink to nothing"),
+    (lambda: None, "did you forget `return`"),
+    (lambda: "model", "must return a keras Model"),
+    (stub, "not implemented yet"),
+]
+
+
+def test_spike_detector_references_pass(capsys):
+    assert check_spike_detector(build_spike_detector) is True
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "✅ build_spike_detector: correct.", lines
+    assert "receptive field 58 steps" in lines[1] and "1,985 parameters" in lines[1], lines
+    assert check_spike_detector(dilated_reference) is True
+    capsys.readouterr()
+
+
+def test_spike_detector_model_instead_of_function(capsys):
+    assert check_spike_detector(pooled_reference()) is False
+    assert "pass the function" in verdict(capsys)
+
+
+def test_too_small_and_over_budget_names_both(capsys):
+    def both():
+        return stack(*[L.Conv1D(16, 3, padding="same") for _ in range(7)])   # field 15, 5,121 parameters
+
+    assert check_spike_detector(both) is False
+    line = verdict(capsys)
+    assert "receptive field is 15 steps" in line and "over the budget" in line, line
+
+
+@pytest.mark.parametrize(("answer", "cause"), WRONG_DETECTORS)
+def test_spike_detector_wrong_answers(answer, cause, capsys):
+    assert check_spike_detector(answer) is False
+    line = verdict(capsys)
+    assert line.startswith("❌ ") and cause in line, line

@@ -6,7 +6,8 @@ import pytest
 from checkhelpers import named_verdict
 
 from utils import checks
-from utils.attention import masked_softmax, reverse_sequences
+from utils.attention import masked_softmax
+from utils.checks import ch07
 from utils.seq2seq import exact_match, greedy_decode
 
 
@@ -15,7 +16,7 @@ def _verdict(check, answer, capsys):
 
 
 _NOTEBOOK_NAMES = {"check_greedy_decode": "greedy", "check_exact_match": "exact_match_of",
-                   "check_reverse_source": "reverse_source", "check_dot_attention_weights": "dot_attention_weights"}
+                   "check_diagnose_teacher_forcing": "diagnose", "check_dot_attention_weights": "dot_attention_weights"}
 
 
 # ----------------------------------------------------------------------------- Exercise 1: greedy
@@ -129,38 +130,76 @@ def test_check_exact_match_rejects_mistakes(answer, text, capsys):
     assert not passed and text in line, line
 
 
-# ----------------------------------------------------------------------------- Exercise 3: reverse the sources
+# ----------------------------------------------------------------------------- Exercise 3: diagnose teacher forcing
+
+START, END = 1, 2
 
 
-def _solution_reverse_source(x: np.ndarray) -> np.ndarray:
-    """The notebook's solution."""
-    out = np.zeros_like(x)
-    for i, row in enumerate(x):
-        n = int(np.count_nonzero(row))
-        out[i, :n] = row[:n][::-1]
-    return out
+def _solution_diagnose(decoder_in: np.ndarray, decoder_out: np.ndarray) -> str:
+    """The notebook's solution (tgt_vocab.start = 1, tgt_vocab.end = 2)."""
+    if np.array_equal(decoder_in, decoder_out):
+        return "not shifted"
+    if np.all(decoder_out[:, 0] == START):
+        return "swapped"
+    if not np.all(np.any(decoder_out == END, axis=1)):
+        return "no end"
+    return "ok"
 
 
-def test_check_reverse_source(capsys):
-    assert checks.check_reverse_source(reverse_sequences)
-    assert checks.check_reverse_source(_solution_reverse_source)
-    capsys.readouterr()
-    passed, line = _verdict(checks.check_reverse_source, lambda x: x[:, ::-1], capsys)
-    assert not passed and "padding to the front" in line
-    assert not checks.check_reverse_source(lambda x: x)
-    assert not checks.check_reverse_source(lambda x: x[::-1])                     # the rows, not the tokens
-    assert not checks.check_reverse_source(lambda x: np.array([row[row > 0][::-1] for row in x], dtype=object))
-    assert not checks.check_reverse_source(lambda x: _solution_reverse_source(x).tolist())
+def _input_does_not_start(decoder_in, decoder_out):
+    """Right too: a swapped pair is also the one whose input does not start with <s>."""
+    if (decoder_in.shape == decoder_out.shape) and (decoder_in == decoder_out).all():
+        return "not shifted"
+    if (decoder_in[:, 0] != START).all():
+        return "swapped"
+    return "no end" if any(END not in row for row in decoder_out.tolist()) else "ok"
 
-    def in_place(x):
-        for row in x:
-            n = int(np.count_nonzero(row))
-            row[:n] = row[:n][::-1].copy()
-        return x
 
-    capsys.readouterr()
-    passed, line = _verdict(checks.check_reverse_source, in_place, capsys)
-    assert not passed and "changed its input `x` in place" in line
+def test_check_diagnose_accepts_right_answers(capsys):
+    for right in (ch07.diagnose_reference, _solution_diagnose, _input_does_not_start):
+        passed, line = _verdict(checks.ch07.check_diagnose_teacher_forcing, right, capsys)
+        assert passed and line.endswith("correct."), line
+
+
+def test_check_diagnose_cases_cover_every_answer():
+    answers = [ch07.diagnose_reference(*case) for case in ch07._diagnosis_cases()]
+    assert set(answers) == set(ch07.DIAGNOSES) and all(answers.count(a) >= 2 for a in ch07.DIAGNOSES)
+
+
+def _stub(decoder_in, decoder_out):
+    raise NotImplementedError()
+
+
+def _sorts_rows(decoder_in, decoder_out):
+    decoder_out.sort(axis=1)
+    return _solution_diagnose(decoder_in, decoder_out)
+
+
+def _last_column(decoder_in, decoder_out):
+    answer = _solution_diagnose(decoder_in, decoder_out)
+    return "no end" if answer == "ok" and not (decoder_out[:, -1] == END).all() else answer
+
+
+@pytest.mark.parametrize(("answer", "text"), [
+    (lambda i, o: "ok", "You answered 'ok' for every pair"),
+    (lambda i, o: "swapped" if (o[:, 0] == START).all() else _solution_diagnose(i, o), "Two identical arrays"),
+    (_last_column, "`</s>` need not be in the last column"),
+    (lambda i, o: "no end" if _solution_diagnose(i, o) == "ok" and not (i == END).any(axis=1).all()
+     else _solution_diagnose(i, o), "You looked for `</s>` in the decoder input"),
+    (lambda i, o: "ok" if _solution_diagnose(i, o) == "no end" and (o == END).any() else _solution_diagnose(i, o),
+     "One row without `</s>` is enough"),
+    (lambda i, o: "no end" if _solution_diagnose(i, o) == "swapped" else _solution_diagnose(i, o),
+     "Test in the order of the statement"),                                   # no invented cause
+    (lambda i, o: _solution_diagnose(i, o) == "ok", "should be a str"),
+    (lambda i, o: _solution_diagnose(i, o).replace(" ", "_"), "spelled exactly so"),
+    (lambda i, o: _solution_diagnose(i, o).title(), "spelled exactly so"),
+    (_sorts_rows, "changed its input `decoder_out` in place"),
+    (_stub, "not implemented yet"),
+    (lambda i, o: i[99], "raised IndexError"),
+])
+def test_check_diagnose_rejects_mistakes(answer, text, capsys):
+    passed, line = _verdict(checks.ch07.check_diagnose_teacher_forcing, answer, capsys)
+    assert not passed and text in line, line
 
 
 # ----------------------------------------------------------------------------- Exercise 4: attention weights

@@ -3,13 +3,14 @@ each without an exception and, where the check names a cause, with that cause.""
 
 import numpy as np
 import pytest
-from checkhelpers import named_verdict
+from checkhelpers import named_verdict, stub
 
 from utils import checks
-from utils.lm import bigram_probability, perplexity, sample_logits
+from utils.checks.ch08 import check_lanes  # also utils.checks.check_lanes
+from utils.lm import bigram_probability, consecutive_batches, perplexity, sample_logits, stream_batches
 
 _NOTEBOOK_NAMES = {"check_perplexity": "perplexity_of", "check_bigram_probability": "bigram_probability",
-                   "check_sample_with_temperature": "sample_with_temperature"}
+                   "check_sample_with_temperature": "sample_with_temperature", "check_lanes": "lanes"}
 
 
 def _verdict(check, answer, capsys):
@@ -177,3 +178,73 @@ def test_check_sample_with_temperature_rejects_mistakes(answer, text, capsys):
         passed, line = _verdict(checks.check_sample_with_temperature, answer, capsys)
     assert not passed and text in line, line
 
+
+
+# ----------------------------------------------------------------------------- Exercise 4: lanes for a carried state
+
+
+def lanes(ids: np.ndarray, batch_size: int, chunk: int) -> tuple[np.ndarray, np.ndarray]:
+    """The notebook's solution."""
+    lane = (len(ids) - 1) // batch_size
+    n_chunks = lane // chunk
+    starts = np.arange(batch_size) * lane
+    x = np.stack([ids[s: s + n_chunks * chunk] for s in starts])
+    y = np.stack([ids[s + 1: s + 1 + n_chunks * chunk] for s in starts])
+    return (x.reshape(batch_size, n_chunks, chunk).transpose(1, 0, 2),
+            y.reshape(batch_size, n_chunks, chunk).transpose(1, 0, 2))
+
+
+def _by_reshape(ids, batch_size, chunk):
+    """Lanes by reshaping the usable part of the stream, then swapping the axes."""
+    lane = (len(ids) - 1) // batch_size
+    usable = lane // chunk * chunk
+    x = np.stack([ids[b * lane: b * lane + usable] for b in range(batch_size)])
+    y = np.stack([ids[b * lane + 1: b * lane + usable + 1] for b in range(batch_size)])
+    return tuple(a.reshape(batch_size, -1, chunk).swapaxes(0, 1) for a in (x, y))
+
+
+def test_check_lanes_accepts_right_answers(capsys):
+    for right in (lanes, stream_batches, _by_reshape):
+        assert _verdict(check_lanes, right, capsys)[0]
+
+
+def _no_token_kept_back(ids, batch_size, chunk):
+    lane = len(ids) // batch_size
+    n = lane // chunk * chunk
+    x = np.stack([ids[b * lane: b * lane + n] for b in range(batch_size)])
+    y = np.stack([ids[b * lane + 1: b * lane + n + 1] for b in range(batch_size)])
+    return x.reshape(batch_size, -1, chunk).transpose(1, 0, 2), y.reshape(batch_size, -1, chunk).transpose(1, 0, 2)
+
+
+def _shifts_in_place(ids, batch_size, chunk):
+    x, y = stream_batches(ids, batch_size, chunk)
+    ids[:] = np.roll(ids, 1)
+    return x, y
+
+
+@pytest.mark.parametrize(("answer", "text"), [
+    (consecutive_batches, "the rows of one batch are consecutive chunks"),
+    (lambda i, b, c: (stream_batches(i, b, c)[0],) * 2, "y is the same as x"),
+    (lambda i, b, c: tuple(a.transpose(1, 0, 2) for a in stream_batches(i, b, c)), "You put the lane first"),
+    (_no_token_kept_back, "raised ValueError"),          # lanes of len(ids) // batch_size: the last target is missing
+    (lambda i, b, c: stream_batches(np.r_[i, 0], b, c), "one is kept back for the last target"),   # a padded stream
+    (lambda i, b, c: stream_batches(i, b, c)[::-1], "x[0, 0, 0] is 1, expected 0"),          # (y, x) swapped
+    (lambda i, b, c: (stream_batches(i, b, c)[0], stream_batches(i, b, c)[1] + 1), "y[0, 0, 0] is 2, expected 1"),
+    (lambda i, b, c: tuple(a.astype("float32") for a in stream_batches(i, b, c)), "must stay integers"),
+    (lambda i, b, c: tuple(a.tolist() for a in stream_batches(i, b, c)), "should be a NumPy array"),
+    (lambda i, b, c: np.stack(stream_batches(i, b, c)), "should return a tuple (x, y)"),
+    (lambda i, b, c: stream_batches(i, b, c)[0], "should return a tuple (x, y)"),
+    (lambda i, b, c: None, "should return a tuple (x, y) of two arrays, got NoneType"),
+    (_shifts_in_place, "changed its input `ids` in place"),
+    (stub, "not implemented yet"),
+])
+def test_check_lanes_rejects_mistakes(answer, text, capsys):
+    passed, line = _verdict(check_lanes, answer, capsys)
+    assert not passed and text in line, line
+
+
+def test_check_lanes_never_raises_on_a_crashing_answer(capsys):
+    def crashes(ids, batch_size, chunk):
+        return ids.reshape(batch_size, -1, chunk), ids
+    passed, line = _verdict(check_lanes, crashes, capsys)
+    assert not passed and "raised ValueError" in line, line

@@ -8,6 +8,7 @@ from utils.lm import (
     bigram_probability,
     char_corpus,
     clean_text,
+    consecutive_batches,
     perplexity,
     sample_logits,
     stream_batches,
@@ -75,3 +76,18 @@ def test_sample_logits_temperature_and_top_k():
         logits, 1.0, rng=np.random.default_rng(3))
     with pytest.raises(ValueError, match="temperature"):
         sample_logits(logits, 0.0)
+
+
+def test_consecutive_batches_is_the_layout_that_breaks_the_lanes():
+    ids = np.arange(101)
+    x, y = consecutive_batches(ids, batch_size=4, chunk=5)
+    lanes_x, _ = stream_batches(ids, batch_size=4, chunk=5)
+    assert x.shape == y.shape == lanes_x.shape == (5, 4, 5)
+    np.testing.assert_array_equal(y, x + 1)
+    np.testing.assert_array_equal(x[0, 1], np.arange(5, 10))      # row 1 of batch 0 follows row 0 ...
+    np.testing.assert_array_equal(x[1, 0], np.arange(20, 25))     # ... and row 0 of batch 1 is 3 chunks later
+    np.testing.assert_array_equal(consecutive_batches(ids, 1, 5)[0], stream_batches(ids, 1, 5)[0])
+    with pytest.raises(ValueError, match="too few"):
+        consecutive_batches(np.arange(10), batch_size=4, chunk=5)
+    with pytest.raises(TypeError):
+        consecutive_batches(np.arange(10.0), batch_size=1, chunk=5)

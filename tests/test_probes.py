@@ -118,3 +118,25 @@ def test_steps_after_rejects_positions_outside_the_sequence():
         steps_after(np.array([0, 9]), 10)
     with pytest.raises(TypeError, match="position must be an array of integers"):
         steps_after(np.array([0.5]), 10)
+
+
+def test_within_keeps_the_evidence_near_the_start():
+    probe = make_order_probe(2000, 50, seed=7, within=10)
+    assert probe.position.min() == 0 and probe.position.max() == 8     # the pair lies in steps 0 .. 9
+    assert set(np.unique(probe.position)) == set(range(9))
+    assert steps_after(probe.position, 50).min() == 40
+    rows = np.arange(len(probe.y))
+    assert np.allclose(probe.x[rows, probe.position + 1, 0], -probe.x[rows, probe.position, 0])
+    # without `within` the default draws are unchanged
+    assert all(np.array_equal(a, b) for a, b in zip(make_order_probe(30, 12, seed=5), make_order_probe(30, 12, seed=5, within=None)))
+    assert make_order_probe(400, 12, seed=1, within=12).position.max() == 10
+
+
+@pytest.mark.parametrize(("within", "error", "words"), [
+    (1, ValueError, "within must be at least 2"),
+    (13, ValueError, "within must be at most length = 12"),
+    (5.0, TypeError, "within must be an integer"),
+])
+def test_within_rejects_bad_values(within, error, words):
+    with pytest.raises(error, match=words):
+        make_order_probe(10, 12, within=within)

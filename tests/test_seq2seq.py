@@ -11,6 +11,7 @@ from keras import ops
 from utils import checks
 from utils.seq2seq import (
     DATE_FORMATS,
+    IncrementalDecoder,
     Peeky,
     Vocabulary,
     corpus_bleu,
@@ -386,6 +387,93 @@ def test_translate_validates_its_arguments():
         translate("model", np.array([[3]]), vocab, 3)
     with pytest.raises(TypeError, match="decode must be a function"):
         translate(model, np.array([[3]]), vocab, 3, decode=None)
+
+
+def _variants():
+    """Every decoder the chapter builds: plain, peeky, dot-product and additive attention, both."""
+    return [(False, None), (True, None), (False, "dot"), (False, "additive"), (True, "dot"), (True, "additive")]
+
+
+def _random_seq2seq(peeky, attention, seed=1):
+    keras.utils.set_random_seed(seed)
+    layer = {None: None, "dot": keras.layers.Attention(name="attention"),
+             "additive": keras.layers.AdditiveAttention(name="attention")}[attention]
+    return seq2seq(peeky, layer, src_size=20, tgt_size=14, units=16, embed=8)
+
+
+def _sources(n=48, length=9, seed=0):
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(1, length + 1, n)
+    return np.where(np.arange(length)[None] < lengths[:, None], rng.integers(3, 20, (n, length)), 0).astype("int32")
+
+
+def _prefix_decode(model, x, max_length):
+    """The chapter's first decoding: re-run the whole model on the growing prefix at every step."""
+
+    def step(tokens, prefix):
+        prefix = np.concatenate([prefix, tokens[:, None]], axis=1)
+        return ops.convert_to_numpy(model([x, prefix], training=False))[:, -1], prefix
+
+    return greedy_decode(step, np.zeros((len(x), 0), dtype="int32"), len(x), 1, 2, max_length)
+
+
+@pytest.mark.parametrize(("peeky", "attention"), _variants())
+def test_incremental_decoder_gives_the_logits_of_the_whole_model(peeky, attention):
+    # random prefixes with pad ids (0) in the middle and at the end: every position's logits agree
+    model, x = _random_seq2seq(peeky, attention), _sources(16)
+    rng = np.random.default_rng(2)
+    prefix = rng.integers(0, 14, (16, 8)).astype("int32")
+    prefix[rng.random(prefix.shape) < 0.3] = 0
+    prefix[:, 0], prefix[:3, 5:] = 1, 0
+    full = ops.convert_to_numpy(model([x, prefix]))
+    decoder = IncrementalDecoder(model)
+    state = decoder.start(x)
+    for t in range(prefix.shape[1]):
+        logits, state = decoder.step(prefix[:, t], state)
+        np.testing.assert_allclose(logits, full[:, t], atol=1e-5, err_msg=f"step {t}")
+
+
+@pytest.mark.parametrize(("peeky", "attention"), _variants())
+def test_incremental_decoding_is_token_for_token_the_prefix_decoding(peeky, attention):
+    model, x = _random_seq2seq(peeky, attention), _sources()
+    vocab = Vocabulary([str(i) for i in range(3, 14)])                 # 14 tokens, as the model's output
+    slow = _prefix_decode(model, x, 12)
+    decoder = IncrementalDecoder(model)
+    fast = greedy_decode(decoder.step, decoder.start(x), len(x), 1, 2, 12)
+    np.testing.assert_array_equal(fast, slow)
+    assert len(np.unique(slow)) > 4                                   # the random model is not constant
+    texts = translate(model, x, vocab, 12, join=" ", incremental=False)
+    assert translate(model, x, vocab, 12, join=" ") == texts            # the default: incremental for seq2seq
+    assert translate(model, x, vocab, 12, join=" ", incremental=True, max_logits=5 * 12 * 14) == texts
+
+
+def test_incremental_decoding_matches_on_a_trained_date_model():
+    train, val, _ = make_date_splits(1500, 200, 0, seed=1)
+    src, tgt = Vocabulary.of_chars(train.source), Vocabulary.of_chars(train.target)
+    dec_in, dec_out = teacher_forcing(tgt.encode(train.target, 12, start=True, end=True))
+    keras.utils.set_random_seed(0)
+    model = seq2seq(attention=keras.layers.Attention(name="attention"), src_size=len(src), tgt_size=len(tgt),
+                    units=32, embed=16)
+    model.compile(optimizer=keras.optimizers.Adam(5e-3), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.fit([src.encode(train.source, 32), dec_in], dec_out, batch_size=64, epochs=2, verbose=0)
+    x = src.encode(val.source, 32)
+    texts = translate(model, x, tgt, 11, incremental=False)
+    assert translate(model, x, tgt, 11) == texts
+    assert sum(t[:2] in ("19", "20") for t in texts) > 100              # it has learned something
+
+
+def test_incremental_decoder_refuses_other_models():
+    vocab = Vocabulary.of_chars(["ab"])
+    with pytest.raises(TypeError, match="model must be a Keras model built by seq2seq"):
+        IncrementalDecoder(_copy_model(len(vocab)))
+    with pytest.raises(TypeError, match="model must be a Keras model built by seq2seq"):
+        translate(_copy_model(len(vocab)), np.array([[3]]), vocab, 3, incremental=True)
+    inputs = keras.Input((None,), dtype="int32")
+    other = keras.Model(inputs, keras.layers.Dense(3, name="logits")(keras.layers.Embedding(5, 2)(inputs)))
+    with pytest.raises(ValueError, match="has no layer"):
+        IncrementalDecoder(other)
+    with pytest.raises(TypeError, match="incremental must be True or False"):
+        translate(_copy_model(len(vocab)), np.array([[3]]), vocab, 3, incremental="yes")
 
 
 # ----------------------------------------------------------------------------- English → Spanish, end to end

@@ -275,3 +275,59 @@ def test_a_missing_dataset_is_reported_in_chinese(tmp_path, monkeypatch, in_engl
     text = str(info.value)
     assert "本笔记本需要的 1 个数据集中有 1 个无法使用" in text and "查找过的位置：" in text
     assert "python -m utils.data fetch japanese_vowels_train" in text and str(tmp_path) in text
+
+
+# ----------------------------------------------------------------------------- one course glossary
+
+GLOSSARY = translate.read_glossary()
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_chapter_glossary_agrees_with_the_course_glossary(name):
+    found = translate.glossary_problems(english(name), GLOSSARY, f"solutions/{name}")
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("name", TRANSLATED)
+def test_zh_glossary_agrees_with_the_course_glossary(name):
+    zh = nbformat.read(SOLUTIONS / "zh" / name, as_version=4)
+    found = translate.glossary_problems(zh, GLOSSARY, f"solutions/zh/{name}")
+    assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(("row", "problem"), [
+    ("| token / tokenization | 词元 / 分词（标记化） |", "'token' is '标记' in GLOSSARY.md, the chapter says '词元'"),
+    ("| trigram | 三元组 |", "'trigram' is '三元语法'"),
+    ("| forward / backward layer | 前向层 / 后向层 |", "'forward' is not in GLOSSARY.md"),
+    ("| balanced accuracy | 平衡准确率 |\n| balanced accuracy, recall | 平衡准确率，召回率 |", "appears twice"),
+    ("| padding, stride | 填充 |", "lists 2 English and 1 Chinese terms"),
+])
+def test_glossary_disagreements_are_caught(row, problem):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        f"## Glossary · 术语表\n\n| English | 中文 |\n|---|---|\n{row}\n| padding | 填充 |\n\n## Exercises\n\n| a | b |")])
+    found = translate.glossary_problems(nb, GLOSSARY, "x")
+    assert len(found) == 1 and problem in found[0], found
+    # the Chinese edition's table (中文 first) is read the same way
+    zh = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "## 术语表\n\n| 中文 | English |\n|---|---|\n| 词元 | token |\n| 三元语法 | trigram |")])
+    assert translate.glossary_problems(zh, GLOSSARY, "zh") == [
+        "zh cell 0: 'token' is '标记' in GLOSSARY.md, the chapter says '词元'"]
+
+
+def test_the_course_glossary_gives_each_english_term_one_rendering():
+    rows = [line for line in translate.GLOSSARY.read_text(encoding="utf-8").splitlines() if line.startswith("| ")]
+    terms = [t for line in rows[2:] for t in translate.split_terms(line.split("|")[1].strip(), (", ",))]
+    assert len(terms) == len(set(terms)), sorted({t for t in terms if terms.count(t) > 1})
+    assert GLOSSARY["token"] == "标记" and GLOSSARY["attention score"] == "注意力分数"
+
+
+def test_the_zh_title_cell_gets_the_zh_colab_badge():
+    from utils.colab import badge
+
+    nb = english(CHAPTER)
+    assert badge(CHAPTER) in nb.cells[0].source
+    catalog = fully_translated(nb, CHAPTER)
+    [title] = [e for e in catalog if e.msgctxt == nb.cells[0].id]
+    assert "colab" not in title.msgid.lower()  # translators never see (or break) the badge
+    zh = translate.translate(nb, catalog, "zh", CHAPTER)
+    assert zh.cells[0].source.endswith(badge("zh/" + CHAPTER)) and "/chapters/zh/" in zh.cells[0].source

@@ -287,30 +287,42 @@ REGISTRY["cmn"] = Dataset(
 # ----------------------------------------------------------------------------- writing safely
 
 #: errno values that mean "the machine cannot write (or read) here", not "the data is bad".
-_ENVIRONMENT_ERRNOS = {
-    errno.ENOSPC: "no space is left on the device",
-    errno.EDQUOT: "the disk quota is exhausted",
-    errno.EROFS: "the file system is read-only",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "operation not permitted",
-}
+def _environment_errnos() -> dict[int, str]:
+    """The ``errno`` codes that mean a problem of the environment, not of the data, with what
+    they mean in the current language (also as ``_ENVIRONMENT_ERRNOS``)."""
+    return {
+        errno.ENOSPC: _("no space is left on the device"),
+        errno.EDQUOT: _("the disk quota is exhausted"),
+        errno.EROFS: _("the file system is read-only"),
+        errno.EACCES: _("permission denied"),
+        errno.EPERM: _("operation not permitted"),
+    }
+
+
+def __getattr__(attr: str) -> dict[int, str]:
+    """``_ENVIRONMENT_ERRNOS``: :func:`_environment_errnos`, in the language of the moment."""
+    if attr == "_ENVIRONMENT_ERRNOS":
+        return _environment_errnos()
+    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
 
 
 def _environment_problem(exc: BaseException, action: str, place: Path) -> DataEnvironmentError | None:
     """A :class:`DataEnvironmentError` explaining ``exc`` when it is a full disk, an exhausted
     quota, a read-only file system or a permission problem met while trying to ``action`` in
     ``place``; None for any other error (which then means bad data, or a bug)."""
-    if not isinstance(exc, OSError) or exc.errno not in _ENVIRONMENT_ERRNOS:
+    reasons = _environment_errnos()
+    if not isinstance(exc, OSError) or exc.errno not in reasons:
         return None
-    reason = _ENVIRONMENT_ERRNOS[exc.errno]
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        fix = f"free some space on the disk holding {place}, or `export {CACHE_ENV}=` a folder on a disk with room"
+        fix = _("free some space on the disk holding {place}, or `export {variable}=` a folder on a disk with "
+                "room").format(place=place, variable=CACHE_ENV)
     else:
-        fix = f"make {place} writable for you, or `export {CACHE_ENV}=` a folder you can write to"
-    return DataEnvironmentError(
-        f"Could not {action}: {reason} ({place}). This is not a problem with the data: the "
-        f"downloaded or offline files are fine, so do not delete them. Fix: {fix}, and run again."
-    )
+        fix = _("make {place} writable for you, or `export {variable}=` a folder you can write to").format(
+            place=place, variable=CACHE_ENV)
+    return DataEnvironmentError(_(
+        "Could not {action}: {reason} ({place}). This is not a problem with the data: the downloaded or offline "
+        "files are fine, so do not delete them. Fix: {fix}, and run again."
+    ).format(action=action, reason=reasons[exc.errno], place=place, fix=fix))
 
 
 @contextmanager
@@ -321,7 +333,7 @@ def _lock(path: Path) -> Iterator[None]:
         path.parent.mkdir(parents=True, exist_ok=True)
         fh = open(path, "a")
     except OSError as exc:
-        problem = _environment_problem(exc, f"create the lock file {path.name}", path.parent)
+        problem = _environment_problem(exc, _("create the lock file {name}").format(name=path.name), path.parent)
         if problem is None:
             raise
         raise problem from exc
@@ -370,12 +382,12 @@ def _atomic_path(final: Path, directory: bool = False) -> Iterator[Path]:
 # ----------------------------------------------------------------------------- hashing
 
 
-def _folder_not_file(path: Path, needed: str = "a file") -> DataEnvironmentError:
-    """The error for a folder found where a data file should be."""
-    return DataEnvironmentError(
-        f"{path} is a folder, but {needed} is expected there. Fix: remove or rename that folder "
-        f"and put the file itself at {path}."
-    )
+def _folder_not_file(path: Path, needed: str | None = None) -> DataEnvironmentError:
+    """The error for a folder found where a data file should be (``needed``, by default "a file")."""
+    return DataEnvironmentError(_(
+        "{path} is a folder, but {needed} is expected there. Fix: remove or rename that folder and put the file "
+        "itself at {path}."
+    ).format(path=path, needed=_("a file") if needed is None else needed))
 
 
 def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
@@ -395,12 +407,12 @@ def sha256_file(path: str | os.PathLike[str], chunk: int = 1 << 20) -> str:
     except IsADirectoryError:
         raise _folder_not_file(path) from None
     except FileNotFoundError:
-        raise DataNotFoundError(f"{path} does not exist.") from None
+        raise DataNotFoundError(_("{path} does not exist.").format(path=path)) from None
     except PermissionError as exc:
-        raise DataEnvironmentError(
-            f"{path} cannot be read ({exc.strerror or 'permission denied'}). Fix: make it readable for "
-            f"you (`chmod a+r {path}`, or ask its owner), or put a readable copy in its place."
-        ) from exc
+        raise DataEnvironmentError(_(
+            "{path} cannot be read ({reason}). Fix: make it readable for you (`chmod a+r {path}`, or ask its "
+            "owner), or put a readable copy in its place."
+        ).format(path=path, reason=exc.strerror or _("permission denied"))) from exc
     return digest.hexdigest()
 
 
@@ -437,7 +449,7 @@ def cached_sha256(path: str | os.PathLike[str]) -> str:
     try:
         stamp = _stamp(path)
     except FileNotFoundError:
-        raise DataNotFoundError(f"{path} does not exist.") from None
+        raise DataNotFoundError(_("{path} does not exist.").format(path=path)) from None
     cache_file = cache_dir() / _DIGEST_CACHE
     hit = _read_digest_cache(cache_file).get(key)
     if isinstance(hit, dict) and hit.get("stamp") == stamp and isinstance(hit.get("sha256"), str):
@@ -470,9 +482,10 @@ def _tell_unpinned(dataset: Dataset, path: Path, digest: str) -> None:
     _TOLD_UNPINNED.add(key)
     member = f", member={dataset.member!r}" if dataset.member else ""
     warnings.warn(
-        f"Dataset '{dataset.name}': your own file {path} is used without a checksum. Its sha256 is "
-        f"{digest}; to be told when the file changes or is damaged, register it with "
-        f"register_file({dataset.name!r}, {str(path)!r}, sha256={digest!r}{member}).",
+        _("Dataset '{name}': your own file {path} is used without a checksum. Its sha256 is {sha256}; to be told "
+          "when the file changes or is damaged, register it with {call}.").format(
+              name=dataset.name, path=path, sha256=digest,
+              call=f"register_file({dataset.name!r}, {str(path)!r}, sha256={digest!r}{member})"),
         UnpinnedFileWarning,
         stacklevel=_caller_stacklevel(),
     )
@@ -519,12 +532,14 @@ def search_dirs() -> list[Path]:
     """
     folder = data_dir()
     if folder is not None and not folder.is_dir():
-        state = "is a file, not a folder" if folder.exists() else "does not exist"
-        raise DataEnvironmentError(
-            f"{DATA_ENV} is set to {folder}, which {state}. Fix: `export {DATA_ENV}=/path/to/the/folder` "
-            f"that holds the data files (check the spelling, and that its disk is mounted), or "
-            f"`unset {DATA_ENV}` to use only the cache {cache_dir()} and downloads."
-        )
+        message = (_("{variable} is set to {folder}, which is a file, not a folder. Fix: `export "
+                     "{variable}=/path/to/the/folder` that holds the data files (check the spelling, and that its "
+                     "disk is mounted), or `unset {variable}` to use only the cache {cache} and downloads.")
+                   if folder.exists() else
+                   _("{variable} is set to {folder}, which does not exist. Fix: `export {variable}=/path/to/the/folder` "
+                     "that holds the data files (check the spelling, and that its disk is mounted), or `unset "
+                     "{variable}` to use only the cache {cache} and downloads."))
+        raise DataEnvironmentError(message.format(variable=DATA_ENV, folder=folder, cache=cache_dir()))
     return [*([folder] if folder is not None else []), cache_dir()]
 
 
@@ -534,10 +549,10 @@ def _get(name: str) -> Dataset:
     try:
         return REGISTRY[name]
     except KeyError:
-        raise UnknownDatasetError(
-            f"Unknown dataset {name!r}. Registered datasets: {', '.join(sorted(REGISTRY))} "
-            f"(register your own file with utils.register_file(name, path))."
-        ) from None
+        raise UnknownDatasetError(_(
+            "Unknown dataset {name}. Registered datasets: {names} (register your own file with "
+            "utils.register_file(name, path))."
+        ).format(name=repr(name), names=", ".join(sorted(REGISTRY)))) from None
 
 
 def locate(name: str) -> Path | None:
@@ -550,14 +565,14 @@ def locate(name: str) -> Path | None:
     """
     dataset = _get(name)
     if dataset.source is not None:
-        return _present(dataset.source, dataset.variants[0], dataset, f"your own file for dataset '{name}'",
-                        "register the real path")
+        return _present(dataset.source, dataset.variants[0], dataset,
+                        _("your own file for dataset '{name}'").format(name=name), _("register the real path"))
     for folder in search_dirs():
         for variant in dataset.variants:
             places = (folder / variant.filename, folder / dataset.extra.get("subdir", "") / variant.filename)
             for candidate in dict.fromkeys(places):
-                found = _present(candidate, variant, dataset, f"the file {variant.filename} of dataset '{name}'",
-                                 "delete it")
+                found = _present(candidate, variant, dataset, _("the file {filename} of dataset '{name}'").format(
+                    filename=variant.filename, name=name), _("delete it"))
                 if found is not None:
                     return found
     return None
@@ -571,10 +586,10 @@ def _present(path: Path, variant: Variant, dataset: Dataset, what: str, other_fi
     if path.is_dir():
         raise _folder_not_file(path, what)
     if path.is_symlink():
-        raise DataEnvironmentError(
-            f"{path} is a broken symbolic link (to {os.readlink(path)}), where {what} should be. "
-            f"Fix: point it at the real file, or {other_fix}."
-        )
+        raise DataEnvironmentError(_(
+            "{path} is a broken symbolic link (to {target}), where {what} should be. Fix: point it at the real "
+            "file, or {other_fix}."
+        ).format(path=path, target=os.readlink(path), what=what, other_fix=other_fix))
     return None
 
 
@@ -678,9 +693,8 @@ def require(*names: str, download: bool = True) -> dict[str, Path]:
     _check_bool("download", download)
     unknown = [n for n in names if n not in REGISTRY]
     if unknown:
-        raise UnknownDatasetError(
-            f"Unknown dataset(s) {', '.join(map(repr, unknown))}. Registered datasets: {', '.join(sorted(REGISTRY))}."
-        )
+        raise UnknownDatasetError(_("Unknown dataset(s) {unknown}. Registered datasets: {names}.").format(
+            unknown=", ".join(map(repr, unknown)), names=", ".join(sorted(REGISTRY))))
     found: dict[str, Path] = {}
     problems: dict[str, str] = {}
     for name in dict.fromkeys(names):
@@ -818,31 +832,31 @@ def _http_download(url: str, target: Path, sha256: str | None) -> None:
         OSError: any other network failure (refused, unknown host, HTTP 404 ...).
     """
     timeout, tries = download_timeout(), download_tries()
-    print(f"Downloading data from {url}")
+    print(_("Downloading data from {url}").format(url=url))
     for attempt in range(1, tries + 1):
         try:
             with _atomic_path(target) as tmp:
                 actual = _stream(url, tmp, timeout)
                 if sha256 is not None and actual != sha256:
-                    raise DataIntegrityError(
-                        f"The file downloaded from {url} has sha256 {actual}, not the registered "
-                        f"{sha256}: the server sent something else (a changed file, or an error page). "
-                        f"Nothing was kept; supply a good copy offline (see data/README.md)."
-                    )
+                    raise DataIntegrityError(_(
+                        "The file downloaded from {url} has sha256 {actual}, not the registered {expected}: the "
+                        "server sent something else (a changed file, or an error page). Nothing was kept; supply a "
+                        "good copy offline (see data/README.md)."
+                    ).format(url=url, actual=actual, expected=sha256))
             return
         except (OSError, http.client.HTTPException) as exc:
-            problem = _environment_problem(exc, f"save the download as {target}", target.parent)
+            problem = _environment_problem(exc, _("save the download as {target}").format(target=target),
+                                           target.parent)
             if problem is not None:
                 raise problem from exc
             if not _is_transient(exc):
                 raise
             if attempt == tries:
                 if _is_timeout(exc):
-                    raise _NoAnswer(
-                        f"the network did not answer: {url} sent nothing within {timeout:g} s, "
-                        f"{tries} tries in a row (on a slow network allow more time, e.g. "
-                        f"`export {TIMEOUT_ENV}=120`)"
-                    ) from exc
+                    raise _NoAnswer(_(
+                        "the network did not answer: {url} sent nothing within {timeout} s, {tries} tries in a row "
+                        "(on a slow network allow more time, e.g. `export {variable}=120`)"
+                    ).format(url=url, timeout=f"{timeout:g}", tries=tries, variable=TIMEOUT_ENV)) from exc
                 raise
             time.sleep(min(2.0 ** (attempt - 1), timeout))
 
@@ -864,21 +878,24 @@ def _extract_member(archive: Path, member: str, final: Path, sha256: str | None)
                         shutil.copyfileobj(src, dst)
             actual = sha256_file(tmp) if sha256 is not None else None
             if actual != sha256:
-                raise DataIntegrityError(
-                    f"{member} in {archive} has sha256 {actual}, not the accepted {sha256}; it was not kept."
-                )
+                raise DataIntegrityError(_(
+                    "{member} in {archive} has sha256 {actual}, not the accepted {expected}; it was not kept."
+                ).format(member=member, archive=archive, actual=actual, expected=sha256))
     except (zipfile.BadZipFile, tarfile.TarError, KeyError, EOFError, OSError) as exc:
-        problem = _environment_problem(exc, f"extract {member} from {archive.name}", final.parent)
+        problem = _environment_problem(exc, _("extract {member} from {archive}").format(
+            member=member, archive=archive.name), final.parent)
         if problem is not None:
             raise problem from exc
-        raise DataIntegrityError(f"{archive} is not a readable archive holding {member}: {exc}") from exc
+        raise DataIntegrityError(_("{archive} is not a readable archive holding {member}: {error}").format(
+            archive=archive, member=member, error=exc)) from exc
 
 
 def _download(dataset: Dataset) -> Path:
     """Download ``dataset`` into the cache (once, whatever the number of processes asking)."""
     if dataset.url is None:
-        raise DataNotFoundError(f"Dataset '{dataset.name}' is your own file ({dataset.source}): it has no URL "
-                                f"and is never downloaded.\n" + _fix_advice([dataset.name]))
+        raise DataNotFoundError(_("Dataset '{name}' is your own file ({path}): it has no URL and is never "
+                                  "downloaded.").format(name=dataset.name, path=dataset.source)
+                                + "\n" + _fix_advice([dataset.name]))
     target_dir = cache_dir()
     final = target_dir / dataset.canonical.filename
     with _lock(target_dir / f".{dataset.name}.download.lock"):
@@ -922,10 +939,11 @@ def _extract_own_member(dataset: Dataset, archive: Path) -> Path:
             with zipfile.ZipFile(archive) as zf:
                 names = [i.filename for i in zf.infolist() if not i.is_dir()]
             if member not in names:
-                raise DataIntegrityError(
-                    f"Dataset '{dataset.name}': your zip {archive} holds no member {member!r}; it holds: "
-                    f"{', '.join(names) or 'nothing'}. Fix: register it again with one of these as member=."
-                )
+                raise DataIntegrityError(_(
+                    "Dataset '{name}': your zip {archive} holds no member {member}; it holds: {names}. Fix: register "
+                    "it again with one of these as member=."
+                ).format(name=dataset.name, archive=archive, member=repr(member),
+                         names=", ".join(names) or _("nothing")))
         _extract_member(archive, member, final, None)
     return final
 
@@ -958,15 +976,13 @@ def _extraction_problem(dest: Path, digest: str) -> str | None:
     try:
         record = json.loads((dest / _MARKER).read_text())
     except (OSError, ValueError):
-        return "it has no valid record of its extraction"
+        return _("it has no valid record of its extraction")
     if not isinstance(record, dict) or record.get("archive_sha256") != digest:
-        return "it was extracted from a different archive"
+        return _("it was extracted from a different archive")
     files, fingerprint = _fingerprint(dest)
     if files != record.get("files") or fingerprint != record.get("fingerprint"):
-        return (
-            f"it holds {files:,} files where {record.get('files')!r} were extracted, or their names or "
-            f"sizes changed (files deleted or edited)"
-        )
+        return _("it holds {files} files where {extracted} were extracted, or their names or sizes changed (files "
+                 "deleted or edited)").format(files=f"{files:,}", extracted=repr(record.get("files")))
     return None
 
 
@@ -984,14 +1000,15 @@ def extract_tar(archive: str | os.PathLike[str], dest: str | os.PathLike[str]) -
     archive = _check_path("archive", archive)
     dest = _check_path("dest", dest)
     if archive.is_dir():
-        raise _folder_not_file(archive, "a tar archive")
+        raise _folder_not_file(archive, _("a tar archive"))
     digest = cached_sha256(archive)
     with _lock(dest.parent / f".{dest.name}.lock"):
         if dest.exists():
             problem = _extraction_problem(dest, digest)
             if problem is None:
                 return dest
-            print(f"{dest} is not a complete extraction of {archive.name}: {problem}. Extracting it again.")
+            print(_("{folder} is not a complete extraction of {archive}: {problem}. Extracting it again.").format(
+                folder=dest, archive=archive.name, problem=problem))
         try:
             with _atomic_path(dest, directory=True) as tmp:
                 with tarfile.open(archive, "r:*") as tf:
@@ -1000,13 +1017,13 @@ def extract_tar(archive: str | os.PathLike[str], dest: str | os.PathLike[str]) -
                 record = {"archive_sha256": digest, "files": files, "fingerprint": fingerprint}
                 (tmp / _MARKER).write_text(json.dumps(record) + "\n")
         except (tarfile.TarError, EOFError, OSError, zipfile.BadZipFile) as exc:
-            problem = _environment_problem(exc, f"extract {archive.name} into {dest.parent}", dest.parent)
+            problem = _environment_problem(exc, _("extract {archive} into {folder}").format(
+                archive=archive.name, folder=dest.parent), dest.parent)
             if problem is not None:
                 raise problem from exc
-            raise DataIntegrityError(
-                f"{archive} is truncated or corrupt and was not extracted ({type(exc).__name__}: "
-                f"{exc}). Delete it and fetch it again."
-            ) from exc
+            raise DataIntegrityError(_(
+                "{archive} is truncated or corrupt and was not extracted ({error}). Delete it and fetch it again."
+            ).format(archive=archive, error=f"{type(exc).__name__}: {exc}")) from exc
     return dest
 
 
@@ -1084,7 +1101,8 @@ def _imdb_files(split: str, root: Path | None = None) -> tuple[list[Path], np.nd
     for label, cls in enumerate(("neg", "pos")):
         names = sorted((base / cls).glob("*.txt"))
         if not names:
-            raise DataIntegrityError(f"{base / cls} holds no reviews: the extracted IMDB is incomplete.")
+            raise DataIntegrityError(_("{folder} holds no reviews: the extracted IMDB is incomplete.").format(
+                folder=base / cls))
         files += names
         labels += [label] * len(names)
     return files, np.asarray(labels, dtype="int64")
@@ -1157,9 +1175,11 @@ def _read_table(path: Path, member: str | None) -> tuple[pd.DataFrame, str]:
     try:
         table = pd.read_csv(io.BytesIO(raw), sep="\t" if where.lower().endswith(".tsv") else ",", encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise DataIntegrityError(f"{where} is not valid UTF-8 ({exc}). Fix: save the file as UTF-8.") from exc
+        raise DataIntegrityError(_("{where} is not valid UTF-8 ({error}). Fix: save the file as UTF-8.").format(
+            where=where, error=exc)) from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataIntegrityError(f"{where} is not a readable CSV/TSV table ({type(exc).__name__}: {exc}).") from exc
+        raise DataIntegrityError(_("{where} is not a readable CSV/TSV table ({error}).").format(
+            where=where, error=f"{type(exc).__name__}: {exc}")) from exc
     return table, where
 
 
@@ -1178,27 +1198,30 @@ def _label_ids(values: pd.Series, class_names: tuple[str, ...] | None, where: st
 
     if values.isna().any():
         row = int(np.flatnonzero(values.isna().to_numpy())[0])
-        raise ValueError(f"{where}: column {label_column!r} has a missing label (data row {row + 1}). "
-                         f"Fix: label every row, or remove the unlabelled ones.")
+        raise ValueError(_("{where}: column {column} has a missing label (data row {row}). Fix: label every row, or "
+                           "remove the unlabelled ones.").format(where=where, column=repr(label_column), row=row + 1))
     if pd.api.types.is_bool_dtype(values) or not (
         pd.api.types.is_numeric_dtype(values) or pd.api.types.is_object_dtype(values)
         or pd.api.types.is_string_dtype(values)
     ):
-        raise ValueError(f"{where}: column {label_column!r} must hold integers 0..k-1 or class names (str), "
-                         f"got {values.dtype} values.")
+        raise ValueError(_("{where}: column {column} must hold integers 0..k-1 or class names (str), got {dtype} "
+                           "values.").format(where=where, column=repr(label_column), dtype=values.dtype))
     if pd.api.types.is_numeric_dtype(values):
         numbers = values.to_numpy()
         if not np.all(np.equal(np.mod(numbers, 1), 0)):
-            raise ValueError(f"{where}: column {label_column!r} holds non-integer numbers such as "
-                             f"{numbers[np.mod(numbers, 1) != 0][0]!r}; labels must be integers 0..k-1 or str.")
+            raise ValueError(_("{where}: column {column} holds non-integer numbers such as {example}; labels must be "
+                               "integers 0..k-1 or str.").format(where=where, column=repr(label_column),
+                                                                 example=repr(numbers[np.mod(numbers, 1) != 0][0])))
         labels = numbers.astype("int64")
         k = len(class_names) if class_names is not None else int(labels.max()) + 1
         seen = sorted(set(labels.tolist()))
         if seen[0] < 0 or seen[-1] >= k or (class_names is None and seen != list(range(k))):
-            expected = f"0..{k - 1}" + (f" (one per class name: {', '.join(class_names)})" if class_names else "")
-            raise ValueError(f"{where}: integer labels in column {label_column!r} must be {expected}, found "
-                             f"{', '.join(map(str, seen[:10]))}{' ...' if len(seen) > 10 else ''}. Fix: renumber "
-                             f"the classes 0..k-1, or give class_names.")
+            expected = f"0..{k - 1}" + (" " + _("(one per class name: {names})").format(names=", ".join(class_names))
+                                        if class_names else "")
+            raise ValueError(_("{where}: integer labels in column {column} must be {expected}, found {found}. Fix: "
+                               "renumber the classes 0..k-1, or give class_names.").format(
+                                   where=where, column=repr(label_column), expected=expected,
+                                   found=", ".join(map(str, seen[:10])) + (" ..." if len(seen) > 10 else "")))
         names = class_names if class_names is not None else tuple(str(i) for i in range(k))
         return labels, names
     strings = values.astype(str).str.strip()
@@ -1206,8 +1229,9 @@ def _label_ids(values: pd.Series, class_names: tuple[str, ...] | None, where: st
     index = {n: i for i, n in enumerate(names)}
     unknown = sorted(set(strings) - set(index))
     if unknown:
-        raise ValueError(f"{where}: labels {unknown[:5]} in column {label_column!r} are not among "
-                         f"class_names={list(names)}. Fix: add them to class_names, or leave it None.")
+        raise ValueError(_("{where}: labels {labels} in column {column} are not among class_names={names}. Fix: add "
+                           "them to class_names, or leave it None.").format(
+                               where=where, labels=unknown[:5], column=repr(label_column), names=list(names)))
     return strings.map(index).to_numpy(dtype="int64"), names
 
 
@@ -1260,20 +1284,22 @@ def load_text_classification(
     table, where = _read_table(path, member)
     missing = [c for c in (text_column, label_column) if c not in table.columns]
     if missing:
-        raise ValueError(f"{where} has no column {' or '.join(map(repr, missing))}; its columns are "
-                         f"{', '.join(map(repr, map(str, table.columns)))}. Pass text_column= and label_column=.")
+        raise ValueError(_("{where} has no column {missing}; its columns are {columns}. Pass text_column= and "
+                           "label_column=.").format(where=where, missing=_(" or ").join(map(repr, missing)),
+                                                    columns=", ".join(map(repr, map(str, table.columns)))))
     table = table.dropna(subset=[text_column])
     table = table[table[text_column].astype(str).str.strip() != ""]
     if table.empty:
-        raise ValueError(f"{where}: column {text_column!r} holds no text.")
+        raise ValueError(_("{where}: column {column} holds no text.").format(where=where, column=repr(text_column)))
     texts = table[text_column].astype(str).str.strip().to_numpy()
     labels, names = _label_ids(table[label_column].reset_index(drop=True), class_names, where, label_column)
     _check_split_fractions(val_fraction, test_fraction, len(labels))
     counts = np.bincount(labels, minlength=len(names))
     smallest = int(np.argmin(counts))
     if counts[smallest] < 3:
-        raise ValueError(f"{where}: class {names[smallest]!r} has {counts[smallest]} example(s); each class needs "
-                         f"at least 3 for a stratified train / validation / test split.")
+        raise ValueError(_("{where}: class {name} has {count} example(s); each class needs at least 3 for a "
+                           "stratified train / validation / test split.").format(
+                               where=where, name=repr(names[smallest]), count=counts[smallest]))
     idx = np.arange(len(labels))
     try:
         rest, test = train_test_split(idx, test_size=test_fraction, stratify=labels, random_state=seed)
@@ -1281,9 +1307,10 @@ def load_text_classification(
             rest, test_size=val_fraction / (1 - test_fraction), stratify=labels[rest], random_state=seed
         )
     except ValueError as exc:  # sklearn: a split too small to hold every class
-        raise ValueError(f"{where}: cannot split {len(labels):,} examples of {len(names)} classes with "
-                         f"val_fraction={val_fraction}, test_fraction={test_fraction} ({exc}). Fix: use "
-                         f"larger fractions, or merge rare classes.") from exc
+        raise ValueError(_("{where}: cannot split {count} examples of {classes} classes with val_fraction={val}, "
+                           "test_fraction={test} ({error}). Fix: use larger fractions, or merge rare classes.").format(
+                               where=where, count=f"{len(labels):,}", classes=len(names), val=val_fraction,
+                               test=test_fraction, error=exc)) from exc
     train = train[_subsample(n_train, labels[train], seed, "n_train")]
     parts = [(texts[i].tolist(), labels[i]) for i in (train, val, test)]
     return TextSplits(parts[0], parts[1], parts[2], tuple(names))
@@ -1389,13 +1416,12 @@ def _resolve_source(path_or_name: object, member: object) -> tuple[Path, str | N
                             f"{path_or_name!r} ({type(path_or_name).__name__}).")
         path = _check_path("path_or_name", path_or_name).expanduser()
         if path.is_dir():
-            raise _folder_not_file(path, "a data file")
+            raise _folder_not_file(path, _("a data file"))
         if not path.is_file():
-            raise DataNotFoundError(
-                f"{os.fspath(path_or_name)!r} is neither a registered dataset ({', '.join(sorted(REGISTRY))}) "
-                f"nor an existing file (looked for {path.absolute()}). Fix: check the path, or register "
-                f"your file first with utils.register_file(name, path)."
-            )
+            raise DataNotFoundError(_(
+                "{given} is neither a registered dataset ({names}) nor an existing file (looked for {path}). Fix: "
+                "check the path, or register your file first with utils.register_file(name, path)."
+            ).format(given=repr(os.fspath(path_or_name)), names=", ".join(sorted(REGISTRY)), path=path.absolute()))
     if zipfile.is_zipfile(path):
         return path, member
     if member is not None:
@@ -1416,10 +1442,12 @@ def _read_bytes(path: Path, member: str | None, suffixes: tuple[str, ...]) -> tu
                 return zf.read(member), where
         return path.read_bytes(), where
     except (zipfile.BadZipFile, EOFError) as exc:
-        raise DataIntegrityError(f"{where} is not a readable zip archive ({exc}).") from exc
+        raise DataIntegrityError(_("{where} is not a readable zip archive ({error}).").format(
+            where=where, error=exc)) from exc
     except PermissionError as exc:
-        raise DataEnvironmentError(f"{where} cannot be read ({exc.strerror or 'permission denied'}). Fix: "
-                                   f"make it readable for you (`chmod a+r {path}`).") from exc
+        raise DataEnvironmentError(_("{where} cannot be read ({reason}). Fix: make it readable for you (`chmod a+r "
+                                     "{path}`).").format(where=where, reason=exc.strerror or _("permission denied"),
+                                                         path=path)) from exc
 
 
 def _read_text(path: Path, member: str | None, suffixes: tuple[str, ...]) -> tuple[str, str]:
@@ -1430,10 +1458,10 @@ def _read_text(path: Path, member: str | None, suffixes: tuple[str, ...]) -> tup
         return raw.decode("utf-8-sig"), where
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise DataIntegrityError(
-            f"{where}, line {line}: not valid UTF-8 (byte {raw[exc.start]:#04x} at offset {exc.start:,}). "
-            f"Fix: save the file as UTF-8 (e.g. `iconv -f GBK -t UTF-8 old.txt > new.txt`)."
-        ) from exc
+        raise DataIntegrityError(_(
+            "{where}, line {line}: not valid UTF-8 (byte {byte} at offset {offset}). Fix: save the file as UTF-8 "
+            "(e.g. `iconv -f GBK -t UTF-8 old.txt > new.txt`)."
+        ).format(where=where, line=line, byte=f"{raw[exc.start]:#04x}", offset=f"{exc.start:,}")) from exc
 
 
 def load_pairs(path_or_name: str | os.PathLike[str], member: str | None = None, *,
@@ -1487,10 +1515,10 @@ def load_pairs(path_or_name: str | os.PathLike[str], member: str | None = None, 
             continue
         parts = line.split("\t")
         if len(parts) < needed:
-            raise DataIntegrityError(
-                f"{where}, line {lineno}: {len(parts)} tab-separated column(s), expected at least {needed} "
-                f"('source<TAB>target' or 'source<TAB>target<TAB>attribution'); the line is {line[:80]!r}."
-            )
+            raise DataIntegrityError(_(
+                "{where}, line {line}: {count} tab-separated column(s), expected at least {needed} "
+                "('source<TAB>target' or 'source<TAB>target<TAB>attribution'); the line is {text}."
+            ).format(where=where, line=lineno, count=len(parts), needed=needed, text=repr(line[:80])))
         src, tgt = parts[source_column], parts[target_column]
         if max_source_words is not None and len(src.split()) > max_source_words:
             continue
@@ -1502,8 +1530,8 @@ def load_pairs(path_or_name: str | os.PathLike[str], member: str | None = None, 
         target.append(tgt)
         attribution.append(parts[credit_column] if credit_column is not None and len(parts) > credit_column else "")
     if not source:
-        raise ValueError(f"no pair of {where} is short enough: raise max_source_words / max_target_words / "
-                         f"max_target_chars.")
+        raise ValueError(_("no pair of {where} is short enough: raise max_source_words / max_target_words / "
+                           "max_target_chars.").format(where=where))
     _check_split_fractions(val_fraction, test_fraction, len(set(source)))
     idx = np.arange(len(source))
     groups = np.array(source)
@@ -1566,10 +1594,11 @@ def parse_ts(path: str | os.PathLike[str]) -> tuple[list[np.ndarray], np.ndarray
                 rows = [np.asarray(c.split(","), dtype="float32") for c in channels]
                 series.append(np.stack(rows, axis=1))
             except ValueError as exc:
-                raise DataIntegrityError(f"{path}, line {lineno}: not a valid .ts case ({exc}).") from exc
+                raise DataIntegrityError(_("{path}, line {line}: not a valid .ts case ({error}).").format(
+                    path=path, line=lineno, error=exc)) from exc
             labels.append(label)
     if not series:
-        raise DataIntegrityError(f"{path} has no cases after '@data'.")
+        raise DataIntegrityError(_("{path} has no cases after '@data'.").format(path=path))
     return series, np.asarray(labels)
 
 
@@ -1631,10 +1660,10 @@ def load_nyc_weather(max_gap_hours: int = 12) -> pd.DataFrame:
         for column in WEATHER_FEATURES:
             runs = missing[column].ne(missing[column].shift()).cumsum()[missing[column]]
             if len(runs) and runs.value_counts().max() > max_gap_hours:
-                raise DataIntegrityError(
-                    f"{origin} {column}: a gap of {runs.value_counts().max()} hours is longer than "
-                    f"max_gap_hours={max_gap_hours}; not interpolating across it."
-                )
+                raise DataIntegrityError(_(
+                    "{origin} {column}: a gap of {hours} hours is longer than max_gap_hours={limit}; not "
+                    "interpolating across it."
+                ).format(origin=origin, column=column, hours=runs.value_counts().max(), limit=max_gap_hours))
         table = table.interpolate(method="time", limit_direction="both")
         table["filled"] = missing.any(axis=1)
         table.index.name = "time"
@@ -1687,13 +1716,14 @@ def _parse_glove(path: Path) -> tuple[np.ndarray, np.ndarray]:
         for lineno, line in enumerate(fh, start=1):
             parts = line.rstrip("\n").split(" ")
             if rows and len(parts) - 1 != len(rows[0]):
-                raise DataIntegrityError(f"{path}, line {lineno}: {len(parts) - 1} numbers, not {len(rows[0])}.")
+                raise DataIntegrityError(_("{path}, line {line}: {count} numbers, not {expected}.").format(
+                    path=path, line=lineno, count=len(parts) - 1, expected=len(rows[0])))
             words.append(parts[0])
             rows.append(parts[1:])
     try:
         return np.asarray(words), np.asarray(rows, dtype="float32")
     except ValueError as exc:
-        raise DataIntegrityError(f"{path} is not a GloVe text file: {exc}") from exc
+        raise DataIntegrityError(_("{path} is not a GloVe text file: {error}").format(path=path, error=exc)) from exc
 
 
 def _read_glove_npz(npz: Path) -> tuple[np.ndarray, np.ndarray] | None:
@@ -1734,10 +1764,11 @@ def load_glove(max_words: int | None = None) -> WordVectors:
                     with _atomic_path(npz) as tmp, open(tmp, "wb") as fh:
                         np.savez(fh, words=loaded[0], vectors=loaded[1])
                 except OSError as exc:
-                    problem = _environment_problem(exc, f"cache the parsed vectors as {npz.name}", npz.parent)
+                    problem = _environment_problem(exc, _("cache the parsed vectors as {name}").format(name=npz.name),
+                                                   npz.parent)
                     if problem is None:
                         raise
-                    warnings.warn(f"{problem} (Loading goes on without the cache.)", stacklevel=2)
+                    warnings.warn(f"{problem} " + _("(Loading goes on without the cache.)"), stacklevel=2)
     words_arr, vectors = loaded
     if max_words is not None:
         if max_words > len(words_arr):
@@ -1786,7 +1817,8 @@ def build_embedding_matrix(vocabulary: Sequence[str], vectors: WordVectors, verb
             found += 1
     result = EmbeddingMatrix(matrix, found, total)
     if verbose:
-        print(f"pretrained vectors found for {found:,} of {total:,} words ({result.coverage:.1%})")
+        print(_("pretrained vectors found for {found} of {total} words ({coverage})").format(
+            found=f"{found:,}", total=f"{total:,}", coverage=f"{result.coverage:.1%}"))
     return result
 
 

@@ -295,3 +295,23 @@ def sample_logits(logits: np.ndarray, temperature: float = 1.0, top_k: int | Non
     p /= p.sum()
     return int(rng.choice(len(p), p=p))
 
+
+def consecutive_batches(ids: np.ndarray, batch_size: int, chunk: int) -> tuple[np.ndarray, np.ndarray]:
+    """The layout that breaks a carried state, for comparison with :func:`stream_batches`: the
+    stream is cut into consecutive chunks and every ``batch_size`` of them form one batch, so
+    row ``b`` of batch ``j + 1`` is *not* the continuation of row ``b`` of batch ``j`` (it
+    continues row ``b`` of batch ``j`` only after ``batch_size - 1`` other chunks). Same shapes
+    and the same number of chunks as :func:`stream_batches`, ``y`` is ``x`` shifted by one.
+
+    Raises:
+        TypeError, ValueError: as :func:`stream_batches`.
+    """
+    ids = as_array("ids", ids, 1, "(tokens,)", kinds=INTEGER)
+    _check_int("batch_size", batch_size, minimum=1)
+    _check_int("chunk", chunk, minimum=1)
+    n_chunks = ((len(ids) - 1) // batch_size) // chunk
+    if n_chunks == 0:
+        raise ValueError(f"{len(ids)} tokens are too few for {batch_size} lanes of at least one chunk of {chunk}.")
+    usable = n_chunks * batch_size * chunk
+    return (ids[:usable].reshape(n_chunks, batch_size, chunk).copy(),
+            ids[1:usable + 1].reshape(n_chunks, batch_size, chunk).copy())

@@ -9,6 +9,8 @@ ignores the order of the steps) or any model on time-shuffled sequences is at ch
 model that reads the evidence in order, and still remembers it when it answers, can solve the
 task. Noise enters every step in every direction, so a recurrent model cannot learn to ignore
 it (with token ids and a trainable embedding it could: it would map every noise token to zero).
+With ``within`` the evidence is kept near the *start* of long sequences: a forward reader must
+carry it through almost the whole sequence, a backward reader reads it last.
 :func:`accuracy_by_distance` measures accuracy against the evidence's distance from the end
 (or the start) of the sequence.
 """
@@ -53,15 +55,16 @@ def steps_after(position: np.ndarray, length: int) -> np.ndarray:
 
 
 def make_order_probe(n: int, length: int, features: int = 1, strength: float = 3.0,
-                     seed: int = 0) -> OrderProbe:
+                     seed: int = 0, within: int | None = None) -> OrderProbe:
     """Generate ``n`` sequences whose label is the order of two evidence steps in Gaussian noise.
 
     Every step is standard normal noise of ``features`` dimensions, except the two evidence
     steps at ``position`` and ``position + 1``: ``+strength·u, -strength·u`` (label 1) or
     ``-strength·u, +strength·u`` (label 0), with ``u = (1, ..., 1) / sqrt(features)``.
     Exactly ``n // 2`` labels (rounded down) are 1, in random order; ``position`` is uniform over
-    ``0 .. length - 2`` and independent of the label and the noise. The same arguments always
-    give the same arrays.
+    ``0 .. length - 2`` (with ``within``: over ``0 .. within - 2``, so that the whole pair lies in
+    the first ``within`` steps) and independent of the label and the noise. The same arguments
+    always give the same arrays.
 
     Args:
         n: the number of sequences, at least 2.
@@ -70,11 +73,14 @@ def make_order_probe(n: int, length: int, features: int = 1, strength: float = 3
         strength: the evidence's norm ``s``, a positive finite number (the noise has standard
             deviation 1 per feature).
         seed: the seed of the NumPy generator, an integer in ``[0, 2**32 - 1]``.
+        within: None (the evidence anywhere), or an integer in ``2 .. length``: the evidence
+            pair lies in the first ``within`` steps.
 
     Raises:
-        TypeError: if ``n``, ``length``, ``features`` or ``seed`` is not an integer, or
-            ``strength`` is not a real number.
-        ValueError: if an argument is below its minimum or ``strength`` is not positive and finite.
+        TypeError: if ``n``, ``length``, ``features``, ``seed`` or ``within`` is not an integer,
+            or ``strength`` is not a real number.
+        ValueError: if an argument is below its minimum, ``within`` exceeds ``length`` or
+            ``strength`` is not positive and finite.
     """
     _check_int("n", n, minimum=2)
     _check_int("length", length, minimum=2)
@@ -85,9 +91,14 @@ def make_order_probe(n: int, length: int, features: int = 1, strength: float = 3
     if not (math.isfinite(strength) and strength > 0):
         raise ValueError(f"strength must be a positive finite number such as 3.0, got {strength}.")
     _check_seed("seed", seed)
+    if within is not None:
+        _check_int("within", within, minimum=2)
+        if within > length:
+            raise ValueError(f"within must be at most length = {length} (the evidence lies in the first `within` "
+                             f"steps), got {within}.")
     rng = np.random.default_rng(seed)
     y = rng.permutation(np.arange(n, dtype=np.int64) % 2)
-    position = rng.integers(0, length - 1, size=n, dtype=np.int64)
+    position = rng.integers(0, (length if within is None else within) - 1, size=n, dtype=np.int64)
     x = rng.standard_normal((n, length, features), dtype=np.float32)
     evidence = (float(strength) / math.sqrt(features)) * np.where(y == 1, 1.0, -1.0).astype(np.float32)[:, None]
     rows = np.arange(n)

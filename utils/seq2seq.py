@@ -1,7 +1,7 @@
 """Sequence-to-sequence helpers (chapter 07): a generated date-format dataset, character and
 word vocabularies with special tokens, Unicode word tokens and detokenization, the chapter's
 GRU encoder–decoder (:func:`seq2seq`, optionally peeky and with attention), greedy decoding
-(:func:`greedy_decode`, :func:`translate`), exact match and corpus BLEU.
+(:func:`greedy_decode`, :func:`translate`, one step at a time with :class:`IncrementalDecoder`), exact match and corpus BLEU.
 
 The date task maps many human formats to ISO 8601::
 
@@ -513,21 +513,107 @@ def greedy_decode(step: Step, state: object, batch: int, start: int, end: int, m
     return out
 
 
+_STATE_FREE_LAYERS = frozenset({"source", "decoder_input", "source_embedding", "encoder", "target_embedding",
+                                "peeky_input", "decoder", "with_context", "peeky_output", "logits"})
+
+
+def _is_seq2seq(model: object) -> bool:
+    """Whether ``model`` is a Keras model with the layers :func:`seq2seq` builds (and at most an attention layer)."""
+    try:
+        IncrementalDecoder(model)   # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+class IncrementalDecoder:
+    """One decoder step at a time for a :func:`seq2seq` model, with the decoder's real state.
+
+    :meth:`start` runs the encoder once on the sources and returns the first state
+    ``(h, encoder_states, source_mask, context)``: ``h`` starts as the context ``C``, and the
+    encoder outputs are kept for attention. :meth:`step` reads one token per row, advances
+    the decoder GRU by one step (its cell, with the same weights) and returns
+    ``(logits (batch, vocab), new_state)``: each step costs one step, where re-running the
+    model on the prefix costs the whole prefix. It reuses the model's own layers (embedding,
+    peeky, attention, output), so its logits are those of ``model([sources, prefix])`` at the
+    last position, a fed pad id included. That case follows what Keras does in
+    :func:`seq2seq`: the decoder GRU, called with an ``initial_state``, receives no padding
+    mask, so it steps through pad ids too; the attention layer does receive the decoder
+    input's mask (its output is 0 at a pad), except after :class:`Peeky`, which drops it.
+    ``tests/test_seq2seq.py`` compares the logits with the model's on prefixes with pads.
+
+    Raises:
+        TypeError: ``model`` is not a Keras model built by :func:`seq2seq`.
+        ValueError: a layer of the builder is missing, or there is more than one extra layer.
+    """
+
+    def __init__(self, model: keras.Model) -> None:
+        if not isinstance(model, keras.Model):
+            raise TypeError(f"model must be a Keras model built by seq2seq(), got {model!r} ({type(model).__name__}).")
+        names = {layer.name for layer in model.layers}
+        missing = {"source_embedding", "encoder", "target_embedding", "decoder", "logits"} - names
+        if missing:
+            raise ValueError(f"model {model.name!r} has no layer {sorted(missing)}: build it with seq2seq(), or "
+                             "decode with translate(..., incremental=False).")
+        extra = [layer for layer in model.layers if layer.name not in _STATE_FREE_LAYERS]
+        if len(extra) > 1 or (extra and "with_context" not in names):
+            raise ValueError(f"model {model.name!r} has layers {[layer.name for layer in extra]} that seq2seq() does "
+                             "not build: decode it with translate(..., incremental=False).")
+        get = model.get_layer
+        self.source_embedding, self.encoder = get("source_embedding"), get("encoder")
+        self.target_embedding, self.cell, self.logits = get("target_embedding"), get("decoder").cell, get("logits")
+        self.attention = extra[0] if extra else None
+        self.with_context = get("with_context") if self.attention is not None else None
+        self.peeky_input = get("peeky_input") if "peeky_input" in names else None
+        self.peeky_output = get("peeky_output") if "peeky_output" in names else None
+
+    def start(self, sources: np.ndarray) -> tuple[Any, Any, Any, Any]:
+        """Encode ``sources`` (batch, S) once: the first decoder state (see the class)."""
+        mask = ops.convert_to_tensor(np.asarray(sources) != 0)
+        encoder_states, context = self.encoder(self.source_embedding(sources), mask=mask, training=False)
+        return context, encoder_states, mask, context
+
+    def step(self, tokens: np.ndarray, state: tuple[Any, Any, Any, Any]) -> tuple[np.ndarray, tuple[Any, Any, Any, Any]]:
+        """Logits for the token after ``tokens`` (batch,), and the state after reading them."""
+        h, encoder_states, source_mask, context = state
+        tokens = np.asarray(tokens, dtype="int32")
+        y = self.target_embedding(tokens[:, None])                           # (batch, 1, embed)
+        if self.peeky_input is not None:
+            y = self.peeky_input(y, context)                                 # (batch, 1, embed + units)
+        h, _ = self.cell(y[:, 0], [h], training=False)                       # one GRU step: (batch, units)
+        features = ops.expand_dims(h, 1)                                     # (batch, 1, units)
+        if self.attention is not None:
+            query_mask = None if self.peeky_input is not None else ops.convert_to_tensor(tokens[:, None] != 0)
+            attended = self.attention([features, encoder_states], mask=[query_mask, source_mask], training=False)
+            features = self.with_context([features, attended])
+        if self.peeky_output is not None:
+            features = self.peeky_output(features, context)
+        logits = self.logits(features)[:, 0]                                 # (batch, vocabulary)
+        return ops.convert_to_numpy(logits), (h, encoder_states, source_mask, context)
+
+
 def translate(model: Callable[..., Any], sources: np.ndarray, vocab: Vocabulary, max_length: int, join: str = "",
-              decode: Callable[..., np.ndarray] = greedy_decode, max_logits: int = 2**25) -> list[str]:
+              decode: Callable[..., np.ndarray] = greedy_decode, max_logits: int = 2**25,
+              incremental: bool | None = None) -> list[str]:
     """Decode ``sources`` (encoded source ids, (n, S)) with a :func:`seq2seq` model; one str per row.
 
-    The decoder's "state" is the target prefix generated so far: each step re-runs
-    ``model([sources, prefix])`` and keeps the logits of the last position (``T`` passes for
-    ``T`` output tokens, and it works for every variant: peeky, attention). ``decode`` is the
-    search (``greedy_decode`` or a function with its signature). Output tokens are joined
-    with ``join``: ``""`` for characters, ``" "`` for words (then ``detokenize(s.split(" "))``
-    gives text). Sources go in chunks so that one logits array (chunk, steps, vocabulary)
-    holds at most ``max_logits`` numbers (2**25 float32 = 128 MB).
+    ``incremental=True`` runs the decoder one step at a time with its real state
+    (:class:`IncrementalDecoder`: the encoder runs once, each step costs one step; only for
+    :func:`seq2seq` models). ``incremental=False`` is the slow, model-agnostic way: the
+    "state" is the target prefix generated so far and each step re-runs
+    ``model([sources, prefix])``, keeping the logits of the last position (``T`` passes of
+    the whole model for ``T`` tokens; any callable with the two inputs). Both give the same
+    tokens. The default ``None`` chooses the incremental decoder when the model has the layers
+    :func:`seq2seq` builds, else the prefix way. ``decode`` is the search (``greedy_decode`` or a
+    function with its signature). Output tokens are joined with ``join``: ``""`` for
+    characters, ``" "`` for words (then ``detokenize(s.split(" "))`` gives text). Sources go
+    in chunks so that one logits array (chunk, steps, vocabulary) holds at most
+    ``max_logits`` numbers (2**25 float32 = 128 MB).
 
     Raises:
         TypeError: a wrong type for any argument.
-        ValueError: ``sources`` not 2-d, or ``max_length``/``max_logits`` below 1.
+        ValueError: ``sources`` not 2-d, ``max_length``/``max_logits`` below 1, or (incremental)
+            a model that :func:`seq2seq` did not build.
     """
     if not callable(model):
         raise TypeError(f"model must be a Keras model built by seq2seq(), got {model!r} ({type(model).__name__}).")
@@ -535,6 +621,8 @@ def translate(model: Callable[..., Any], sources: np.ndarray, vocab: Vocabulary,
         raise TypeError(f"vocab must be the target Vocabulary, got {vocab!r} ({type(vocab).__name__}).")
     _check_int("max_length", max_length, minimum=1)
     _check_int("max_logits", max_logits, minimum=1)
+    if incremental is not None:
+        _check_bool("incremental", incremental)
     if not isinstance(join, str):
         raise TypeError(f"join must be a str such as '' or ' ', got {join!r} ({type(join).__name__}).")
     if not callable(decode):
@@ -545,17 +633,22 @@ def translate(model: Callable[..., Any], sources: np.ndarray, vocab: Vocabulary,
                          f"{sources.shape}; for one sentence pass vocab.encode([tokens], length).")
     if sources.size and sources.dtype.kind not in "iu":
         raise TypeError(f"sources must hold integer ids, got dtype {sources.dtype}.")
+    if incremental is None:
+        incremental = _is_seq2seq(model)
+    decoder = IncrementalDecoder(model) if incremental else None
     chunk = max(1, max_logits // (max_length * len(vocab)))
     out: list[str] = []
     for first in range(0, len(sources), chunk):
         part = sources[first:first + chunk]
+        if decoder is not None:
+            ids = decode(decoder.step, decoder.start(part), len(part), vocab.start, vocab.end, max_length)
+        else:
+            def step(tokens: np.ndarray, prefix: np.ndarray, part: np.ndarray = part) -> tuple[np.ndarray, np.ndarray]:
+                prefix = np.concatenate([prefix, tokens[:, None]], axis=1)
+                logits = ops.convert_to_numpy(model([part, prefix], training=False))
+                return logits[:, -1], prefix
 
-        def step(tokens: np.ndarray, prefix: np.ndarray, part: np.ndarray = part) -> tuple[np.ndarray, np.ndarray]:
-            prefix = np.concatenate([prefix, tokens[:, None]], axis=1)
-            logits = ops.convert_to_numpy(model([part, prefix], training=False))
-            return logits[:, -1], prefix
-
-        ids = decode(step, np.zeros((len(part), 0), dtype="int32"), len(part), vocab.start, vocab.end, max_length)
+            ids = decode(step, np.zeros((len(part), 0), dtype="int32"), len(part), vocab.start, vocab.end, max_length)
         out += [vocab.decode(row, join=join) for row in np.asarray(ids)]
     return out
 

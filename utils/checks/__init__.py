@@ -11,6 +11,7 @@ follows are in :mod:`utils.checks._core`. For nbgrader, the solution notebooks' 
 from ._core import compare_arrays
 from .ch01 import (
     _neighbours_reference,
+    check_bag_of_words,
     check_cosine_similarity,
     check_embedding_matrix,
     check_nearest_neighbours,
@@ -25,33 +26,36 @@ from .ch02 import (
     check_stacked_params,
 )
 from .ch03 import ClassifierCheck, check_classifier_beats, check_gru_step, check_lstm_step, check_sequence_length
-from .ch04 import check_attention_weights, check_merge_shape, check_reverse_reviews
+from .ch04 import check_attention_weights, check_merge_shape, check_probe_beats, check_reverse_reviews
 from .ch05 import check_model_beats, check_naive_mae, check_windows
-from .ch06 import check_conv1d, check_conv_stack_params, check_output_length
+from .ch06 import check_conv1d, check_conv_stack_params, check_output_length, check_spike_detector
 from .ch07 import (
     _toy_decoder,
+    check_diagnose_teacher_forcing,
     check_dot_attention_weights,
     check_exact_match,
     check_greedy_decode,
-    check_reverse_source,
 )
-from .ch08 import check_bigram_probability, check_perplexity, check_sample_with_temperature
+from .ch08 import check_bigram_probability, check_lanes, check_perplexity, check_sample_with_temperature
 
 __all__ = [
     "ClassifierCheck",
     "_neighbours_reference",
     "_toy_decoder",
     "check_attention_weights",
+    "check_bag_of_words",
     "check_bigram_probability",
     "check_classifier_beats",
     "check_conv1d",
     "check_conv_stack_params",
     "check_cosine_similarity",
+    "check_diagnose_teacher_forcing",
     "check_dot_attention_weights",
     "check_embedding_matrix",
     "check_exact_match",
     "check_greedy_decode",
     "check_gru_step",
+    "check_lanes",
     "check_lstm_step",
     "check_merge_shape",
     "check_model_beats",
@@ -61,14 +65,15 @@ __all__ = [
     "check_one_hot",
     "check_output_length",
     "check_perplexity",
+    "check_probe_beats",
     "check_reverse_reviews",
-    "check_reverse_source",
     "check_rnn_forward",
     "check_rnn_step",
     "check_rnn_step_backward",
     "check_sample_with_temperature",
     "check_sequence_length",
     "check_spectral_radius",
+    "check_spike_detector",
     "check_stacked_params",
     "check_windows",
     "compare_arrays",

@@ -183,9 +183,9 @@ def expect_int(got: Any, what: str) -> int:
     """``got`` as a Python int; :class:`Fail` unless it is an int (or NumPy integer), not a bool
     or a float (a float length or count breaks later code such as ``range`` or Keras layers)."""
     if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, np.integer)):
-        hint = " " + _("Convert it with int(...).") if isinstance(got, (float, np.floating)) else ""
-        raise Fail(_("{what} should be an int, got {kind} {value}.").format(
-            what=what, kind=type(got).__name__, value=_short(got)) + hint)
+        hint = _("Convert it with int(...).") if isinstance(got, (float, np.floating)) else None
+        raise Fail(with_cause(_("{what} should be an int, got {kind} {value}.").format(
+            what=what, kind=type(got).__name__, value=_short(got)), hint))
     return int(got)
 
 
@@ -196,9 +196,9 @@ def expect_float(got: Any, what: str) -> float:
         raise Fail(_("{what} should be a float, got an int of {digits} digits.").format(
             what=what, digits=len(str(abs(got)))))
     if isinstance(got, (bool, np.bool_)) or not isinstance(got, (int, float, np.integer, np.floating)):
-        hint = " " + _("Return a single number, e.g. float(...).") if isinstance(got, (np.ndarray, list, tuple)) else ""
-        raise Fail(_("{what} should be a float, got {kind} {value}.").format(
-            what=what, kind=type(got).__name__, value=_short(got)) + hint)
+        hint = _("Return a single number, e.g. float(...).") if isinstance(got, (np.ndarray, list, tuple)) else None
+        raise Fail(with_cause(_("{what} should be a float, got {kind} {value}.").format(
+            what=what, kind=type(got).__name__, value=_short(got)), hint))
     value = float(got)
     if not math.isfinite(value):
         raise Fail(_("{what} is {value}, expected a finite number.").format(what=what, value=value))
@@ -340,7 +340,7 @@ def cause_over_variants(results: Sequence[Any], cases: Sequence[tuple[Any, ...]]
 
 def with_cause(problem: str, cause: str | None) -> str:
     """``problem`` followed by ``cause`` when there is one."""
-    return f"{problem} {cause}" if cause else problem
+    return _("{problem} {cause}").format(problem=problem, cause=cause) if cause else problem
 
 
 # ----------------------------------------------------------------------------- Keras models
@@ -359,4 +359,5 @@ def keras_step(what: str, action: Callable[[], Any], advice: str = "",
         raise
     except BaseException as exc:  # noqa: BLE001 - Keras errors become the student's ❌ line
         text = explain(exc) if explain else None
-        raise Fail(text or f"{what} failed with {_describe(exc)}{' ' + advice if advice else ''}") from None
+        raise Fail(text or with_cause(_("{what} failed with {error}").format(what=what, error=_describe(exc)),
+                                      advice or None)) from None

@@ -21,6 +21,7 @@ from ._core import (
     expect_array,
     expect_float,
     function_name,
+    keras_step,
     run,
     with_cause,
 )
@@ -405,3 +406,150 @@ def check_embedding_matrix(fn: Callable[[list[str], WordVectors], np.ndarray], v
                                       cause_over_variants(results, cases, _EMBEDDING_VARIANTS)))
 
     return run(name, body)
+
+
+# ----------------------------------------------------------------------------- Exercise 5: a bag of words from few reviews
+
+#: the output modes of TextVectorization that give one column per vocabulary token
+BAG_MODES = ("multi_hot", "count", "tf_idf")
+
+
+def _dense(batch: Any) -> Any:
+    """A vectorizer's output as a dense tensor (``sparse=True`` gives a SparseTensor)."""
+    import tensorflow as tf
+
+    return tf.sparse.to_dense(batch) if isinstance(batch, tf.SparseTensor) else batch
+
+
+def _probe_probability(model: Any, batch: Any, what: str) -> None:
+    """Raise :class:`Fail` unless ``model`` maps ``batch`` (vectors) to one probability per row."""
+    import keras
+
+    last = model.layers[-1] if getattr(model, "layers", None) else None
+    if isinstance(last, keras.layers.Dense) and last.activation is keras.activations.linear and last.units == 1:
+        raise Fail("the last layer is Dense(1) without an activation, so the model outputs any real number, not a "
+                   "probability: use Dense(1, activation=\"sigmoid\").")
+    out = keras_step(f"calling the model on {what}", lambda: model(batch, training=False))
+    if isinstance(out, (list, tuple, dict)):
+        raise Fail(f"the model has {len(out)} outputs; it should have one: P(positive) per review.")
+    out = np.asarray(keras.ops.convert_to_numpy(out), dtype="float64")
+    n = int(batch.shape[0])
+    if out.ndim == 2 and out.shape[0] == n and out.shape[1] != 1:
+        raise Fail(f"the model outputs {out.shape[1]} numbers per review (shape {out.shape}); a binary classifier "
+                   "outputs one probability, shape (batch, 1): use Dense(1, activation=\"sigmoid\").")
+    if out.shape != (n, 1):
+        raise Fail(f"the model should output one probability per review, shape ({n}, 1); got {out.shape}.")
+    if not np.all(np.isfinite(out)):
+        raise Fail("the model's output contains NaN or inf before training.")
+    if np.any((out < 0) | (out > 1)):
+        raise Fail(f"the model outputs {float(out[(out < 0) | (out > 1)][0]):.3g}, which is not a probability: "
+                   "use a sigmoid on the last layer, Dense(1, activation=\"sigmoid\").")
+    activation = getattr(getattr(last, "activation", None), "__name__", "")
+    if activation == "softmax" and np.all(out == 1.0):
+        raise Fail("the model outputs 1.0 for every review: a softmax over a single unit is always 1. Use "
+                   "Dense(1, activation=\"sigmoid\").")
+
+
+def check_bag_of_words(build_vectorizer: Callable[[list[str]], Any], build_model: Callable[[int], Any],
+                       train: tuple[Sequence[str], np.ndarray], val: tuple[Sequence[str], np.ndarray],
+                       threshold: float, epochs: int) -> tuple[bool, float | None]:
+    """Check Exercise 5: ``build_vectorizer(train_texts)`` returns a ``TextVectorization`` layer
+    adapted on ``train_texts`` only, in a bag-of-words mode (:data:`BAG_MODES`), and
+    ``build_model(width)`` a Keras classifier of vectors of ``width`` numbers with one sigmoid
+    output (compiled or not: RMSprop and binary cross-entropy otherwise). The model is trained
+    for at most ``epochs`` epochs on ``train`` (early stopping on the validation loss keeps the
+    best epoch) and passes when its accuracy on ``val`` reaches ``threshold``.
+
+    Returns (passed, validation accuracy); the accuracy is None when no model was trained.
+    Before training, the vectorizer is checked for being adapted, for its mode and for tokens
+    that occur nowhere in ``train_texts`` (the sign of adapting on other texts, such as the
+    validation reviews), and the model for its output; each gets its own ❌ line.
+    """
+    import keras
+    import tensorflow as tf
+
+    vname = function_name(build_vectorizer, "build_vectorizer")
+    mname = function_name(build_model, "build_model")
+    name = f"{vname} + {mname}"
+    result: dict[str, Any] = {}
+
+    def body() -> None:
+        for fn, label in ((build_vectorizer, vname), (build_model, mname)):
+            if isinstance(fn, (keras.layers.Layer, keras.Model)):
+                raise Fail(f"pass the function {label} itself (checks.check_bag_of_words({vname}, {mname}, …)), not "
+                           "what it returns: no parentheses after its name.")
+        texts, labels = list(train[0]), np.asarray(train[1])
+        val_texts, val_labels = list(val[0]), np.asarray(val[1])
+        vectorizer = call(build_vectorizer, texts, name=vname)
+        if not isinstance(vectorizer, keras.layers.TextVectorization):
+            raise Fail(f"{vname}(train_texts) must return a keras.layers.TextVectorization layer, got "
+                       f"{type(vectorizer).__name__} {_short(vectorizer)}.")
+        vocabulary = keras_step("reading the vectorizer's vocabulary", vectorizer.get_vocabulary)
+        if len([t for t in vocabulary if str(t) not in ("", "[UNK]")]) == 0:
+            raise Fail(f"the vectorizer {vname} returns has an empty vocabulary: call vectorizer.adapt(train_texts) "
+                       "before returning it.")
+        config = vectorizer.get_config()
+        mode = config.get("output_mode")
+        if mode not in BAG_MODES:
+            raise Fail(f"the vectorizer has output_mode={mode!r}: it returns the token ids in order, one column per "
+                       "position, and a Dense layer would read id 7 as 'more' than id 6. A bag of words has one "
+                       f"column per vocabulary token: use output_mode= one of {', '.join(map(repr, BAG_MODES))}.")
+        probe = keras_step("vectorizing three training reviews", lambda: _dense(vectorizer(tf.constant(texts[:3]))))
+        if len(probe.shape) != 2:
+            raise Fail(f"the vectorizer turns 3 reviews into shape {tuple(probe.shape)}; a bag of words is one vector "
+                       "per review, shape (3, vocabulary size).")
+        width = int(probe.shape[1])
+        keras.utils.set_random_seed(0)
+        model = call(build_model, width, name=mname)
+        if isinstance(model, type) or not isinstance(model, keras.Model):
+            raise Fail(f"{mname}(width) must return a keras Model (an instance), got {_short(model)}.")
+        _probe_probability(model, probe, f"3 vectorized reviews of shape {tuple(probe.shape)}")
+        if not model.compiled:
+            keras_step("compiling the model", lambda: model.compile(optimizer="rmsprop", loss="binary_crossentropy"))
+        if model.loss is None:
+            raise Fail("the model is compiled without a loss: use model.compile(..., loss=\"binary_crossentropy\"), "
+                       "or do not compile it and the check uses RMSprop and binary cross-entropy.")
+
+        def batches(x: list[str], y: np.ndarray, size: int, shuffle: bool) -> Any:
+            # vectorized once and kept as sparse rows (a bag of words is mostly zeros), densified per batch
+            rows = (tf.data.Dataset.from_tensor_slices((x, y.astype("float32"))).batch(512)
+                    .map(lambda t, lab: (tf.sparse.from_dense(_dense(vectorizer(t))), lab)).unbatch().cache())
+            if shuffle:
+                rows = rows.shuffle(len(x), seed=0, reshuffle_each_iteration=True)
+            n_batches = -(-len(x) // size)   # unbatch() forgets the length; Keras wants to know it
+            return (rows.batch(size).map(lambda s, lab: (tf.sparse.to_dense(s), lab))
+                    .apply(tf.data.experimental.assert_cardinality(n_batches)))
+
+        train_ds = batches(texts, labels, 64, True)
+        val_ds = batches(val_texts, val_labels, 512, False)
+        seen = np.zeros(width, dtype=bool)   # the columns that are non-zero for some training review
+
+        def mark_seen() -> None:
+            for x, _ in train_ds:
+                seen[:] |= np.asarray(tf.reduce_any(x != 0, axis=0))
+
+        keras_step("vectorizing the training reviews", mark_seen)
+        foreign = [str(t) for j, t in enumerate(vocabulary) if j < width and not seen[j] and str(t) not in ("", "[UNK]")]
+        if foreign:
+            raise Fail(f"{len(foreign):,} tokens of the vectorizer's vocabulary never occur in the {len(texts):,} "
+                       f"training texts {vname} was given (e.g. {', '.join(map(repr, foreign[:3]))}): adapt it on its "
+                       "argument `train_texts` only. Adapting on other texts (the validation or test reviews, or "
+                       "another training set) lets the reviews the model is judged on choose its features.")
+        stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)
+        keras_step("training the model (model.fit)", lambda: model.fit(
+            train_ds, validation_data=val_ds, epochs=epochs, callbacks=[stop], shuffle=False, verbose=0))
+        pred = np.asarray(keras_step("predicting on the validation reviews", lambda: model.predict(
+            val_ds, verbose=0)), dtype="float64").reshape(-1)
+        if pred.shape != val_labels.shape or not np.all(np.isfinite(pred)):
+            raise Fail(f"after training, the model's {pred.size} validation predictions hold NaN or inf or do not "
+                       f"match the {len(val_labels)} reviews: the training diverged. Lower the learning rate.")
+        result["accuracy"] = float(np.mean((pred > 0.5) == (val_labels > 0.5)))
+        if result["accuracy"] < threshold:
+            raise Fail(f"validation accuracy {result['accuracy']:.3f}, needs at least {threshold:.3f} (your vectorizer: "
+                       f"output_mode={mode!r}, ngrams={config.get('ngrams')!r}, a vocabulary of {len(vocabulary):,} "
+                       "tokens). Always guessing one class gives about 0.5.")
+
+    ok = run(name, body)
+    if ok:
+        print(f"   validation accuracy {result['accuracy']:.3f} >= {threshold:.3f}")
+    return ok, result.get("accuracy")

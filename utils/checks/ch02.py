@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import _
 from ._core import (
     Fail,
     Variant,
@@ -29,14 +30,16 @@ from ._core import (
 def _array_problem(got: np.ndarray, expected: np.ndarray, what: str) -> str | None:
     """What is wrong with a float array answer (shape, values, then dtype), or None."""
     if got.shape != expected.shape:
-        return f"the {what} has shape {got.shape}, expected {expected.shape}."
+        return _("the {what} has shape {got}, expected {expected}.").format(
+            what=what, got=got.shape, expected=expected.shape)
     if got.dtype.kind not in "biuf":
-        return f"the {what} has dtype {got.dtype}, expected a floating-point array."
+        return _("the {what} has dtype {dtype}, expected a floating-point array.").format(what=what, dtype=got.dtype)
     problem = compare_arrays(got, expected, what)
     if problem:
         return problem
     if got.dtype.kind != "f":
-        return f"the {what} has the right values but dtype {got.dtype}: return a floating-point array."
+        return _("the {what} has the right values but dtype {dtype}: return a floating-point array.").format(
+            what=what, dtype=got.dtype)
     return None
 
 
@@ -44,13 +47,25 @@ def _expect_state(got: Any, what: str) -> np.ndarray:
     """``got`` as an ``np.ndarray`` (:func:`expect_array`), with a hint for a tuple such as a
     Keras cell's ``(output, [state])``: the exercise returns one array."""
     if isinstance(got, tuple):
-        raise Fail(f"{what} should be one NumPy array (the states), got a tuple of {len(got)}: return only the "
-                   "states, not (output, state) as a Keras cell does.")
+        raise Fail(_("{what} should be one NumPy array (the states), got a tuple of {count}: return only the "
+                     "states, not (output, state) as a Keras cell does.").format(what=what, count=len(got)))
     return expect_array(got, what)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
+
+
+def _sizes(x: np.ndarray, units: int) -> str:
+    """"batch 3, 4 features, 6 units" (", float32" added for a float32 case), for a ❌ line."""
+    text = _("batch {batch}, {features} features, {units} units").format(
+        batch=x.shape[0], features=x.shape[1], units=units)
+    return text + (", float32" if x.dtype == np.float32 else "")
+
+
+def _at(where: str, problem: str) -> str:
+    """``problem`` preceded by the case it was found on, in parentheses."""
+    return _("({where}) {problem}").format(where=where, problem=problem)
 
 
 # ----------------------------------------------------------------------------- Exercise 1: rnn_step
@@ -88,18 +103,21 @@ def _step(x: np.ndarray, h: np.ndarray, kernel: np.ndarray, recurrent: np.ndarra
     return np.tanh(x @ kernel + h @ recurrent + bias)
 
 
-_STEP_VARIANTS: list[Variant] = [
-    (lambda x, h, k, r, b: np.tanh(x @ k + b), "It equals the result for a zero state: is h_prev used?"),
-    (lambda x, h, k, r, b: x @ k + h @ r + b, "The tanh is missing: new_state = tanh(x_t @ kernel + h_prev @ "
-     "recurrent_kernel + bias)."),
-    (lambda x, h, k, r, b: np.tanh(x @ k + h @ r), "The bias is missing."),
-    (lambda x, h, k, r, b: _sigmoid(x @ k + h @ r + b), "That is a sigmoid; a SimpleRNN uses tanh."),
-    (lambda x, h, k, r, b: np.maximum(x @ k + h @ r + b, 0), "That is a ReLU; a SimpleRNN uses tanh."),
-    (lambda x, h, k, r, b: np.tanh(x @ k + h @ r.T + b),
-     "recurrent_kernel is used transposed: in Keras's layout it is Uᵀ already, so multiply h_prev @ recurrent_kernel."),
-    (lambda x, h, k, r, b: np.tanh(x @ k + b) + h @ r, "Only the input part went through tanh: apply tanh to the "
-     "whole sum."),
-]
+def _step_variants() -> list[Variant]:
+    """The likely wrong time steps, with their causes in the current language."""
+    return [
+        (lambda x, h, k, r, b: np.tanh(x @ k + b), _("It equals the result for a zero state: is h_prev used?")),
+        (lambda x, h, k, r, b: x @ k + h @ r + b, _("The tanh is missing: new_state = tanh(x_t @ kernel + h_prev @ "
+                                                    "recurrent_kernel + bias).")),
+        (lambda x, h, k, r, b: np.tanh(x @ k + h @ r), _("The bias is missing.")),
+        (lambda x, h, k, r, b: _sigmoid(x @ k + h @ r + b), _("That is a sigmoid; a SimpleRNN uses tanh.")),
+        (lambda x, h, k, r, b: np.maximum(x @ k + h @ r + b, 0), _("That is a ReLU; a SimpleRNN uses tanh.")),
+        (lambda x, h, k, r, b: np.tanh(x @ k + h @ r.T + b),
+         _("recurrent_kernel is used transposed: in Keras's layout it is Uᵀ already, so multiply h_prev @ "
+           "recurrent_kernel.")),
+        (lambda x, h, k, r, b: np.tanh(x @ k + b) + h @ r, _("Only the input part went through tanh: apply tanh to "
+                                                             "the whole sum.")),
+    ]
 
 
 def check_rnn_step(fn: Callable[..., np.ndarray]) -> bool:
@@ -109,14 +127,14 @@ def check_rnn_step(fn: Callable[..., np.ndarray]) -> bool:
     cases = _step_cases()
 
     def body() -> None:
-        results = [_expect_state(call(fn, *case, name=name), f"the result of {name}") for case in cases]
+        results = [_expect_state(call(fn, *case, name=name), _("the result of {name}").format(name=name))
+                   for case in cases]
         for case, got in zip(cases, results):
-            x, _, kernel, _, _ = case
-            problem = _array_problem(got, _step(*(a.astype("float64") for a in case)), "new state")
+            x, kernel = case[0], case[2]
+            problem = _array_problem(got, _step(*(a.astype("float64") for a in case)), _("new state"))
             if problem:
-                where = (f"batch {x.shape[0]}, {x.shape[1]} features, {kernel.shape[1]} units"
-                         f"{', float32' if x.dtype == np.float32 else ''}")
-                raise Fail(with_cause(f"({where}) {problem}", cause_over_variants(results, cases, _STEP_VARIANTS)))
+                raise Fail(with_cause(_at(_sizes(x, kernel.shape[1]), problem),
+                                      cause_over_variants(results, cases, _step_variants())))
 
     return run(name, body)
 
@@ -169,27 +187,30 @@ def _with_initial(x: np.ndarray, k: np.ndarray, r: np.ndarray, b: np.ndarray, se
     return _pick(np.concatenate([np.zeros((x.shape[0], 1, r.shape[0])), _states(x, k, r, b)], axis=1), seq)
 
 
-_FORWARD_VARIANTS: list[Variant] = [
-    (lambda x, k, r, b, seq: _forward(x, k, r, b, True), "return_sequences=False must return only the last state, "
-     "shape (batch, units)."),
-    (lambda x, k, r, b, seq: _forward(x, k, r, b, False), "return_sequences=True must return every state, "
-     "shape (batch, timesteps, units)."),
-    (lambda x, k, r, b, seq: _states(x, k, r, b).transpose(1, 0, 2) if seq else _forward(x, k, r, b, False),
-     "The states are stacked along axis 0 (time first): stack them along axis 1, np.stack(states, axis=1)."),
-    (lambda x, k, r, b, seq: _forward(x, k, r, b, True) if seq else _states(x, k, r, b)[:, 0],
-     "That is the state after the first step; return_sequences=False returns the state after the last one."),
-    (lambda x, k, r, b, seq: _pick(_states(x, k, r, b, carry=False), seq),
-     "Every step started from a zero state: carry the new state into the next step."),
-    (lambda x, k, r, b, seq: np.repeat(_states(x, k, r, b)[:, -1:], x.shape[1], axis=1) if seq
-     else _forward(x, k, r, b, False),
-     "Every time step holds the last state: the list holds one array that was overwritten at each step. "
-     "Append a new array at every step (h = rnn_step(...) makes one), not an array you change in place."),
-    (_with_initial, "The zero initial state is included: return one state per time step, the states after each step."),
-    (lambda x, k, r, b, seq: _pick(_states(x[:, :-1], k, r, b), seq),
-     "The last time step is missing: loop over range(x.shape[1]), every step."),
-    (lambda x, k, r, b, seq: _pick(_states(x[:, ::-1], k, r, b), seq),
-     "The sequence was read backwards: start at time step 0."),
-]
+def _forward_variants() -> list[Variant]:
+    """The likely wrong forward passes, with their causes in the current language."""
+    return [
+        (lambda x, k, r, b, seq: _forward(x, k, r, b, True), _("return_sequences=False must return only the last "
+                                                               "state, shape (batch, units).")),
+        (lambda x, k, r, b, seq: _forward(x, k, r, b, False), _("return_sequences=True must return every state, "
+                                                                "shape (batch, timesteps, units).")),
+        (lambda x, k, r, b, seq: _states(x, k, r, b).transpose(1, 0, 2) if seq else _forward(x, k, r, b, False),
+         _("The states are stacked along axis 0 (time first): stack them along axis 1, np.stack(states, axis=1).")),
+        (lambda x, k, r, b, seq: _forward(x, k, r, b, True) if seq else _states(x, k, r, b)[:, 0],
+         _("That is the state after the first step; return_sequences=False returns the state after the last one.")),
+        (lambda x, k, r, b, seq: _pick(_states(x, k, r, b, carry=False), seq),
+         _("Every step started from a zero state: carry the new state into the next step.")),
+        (lambda x, k, r, b, seq: np.repeat(_states(x, k, r, b)[:, -1:], x.shape[1], axis=1) if seq
+         else _forward(x, k, r, b, False),
+         _("Every time step holds the last state: the list holds one array that was overwritten at each step. "
+           "Append a new array at every step (h = rnn_step(...) makes one), not an array you change in place.")),
+        (_with_initial, _("The zero initial state is included: return one state per time step, the states after "
+                          "each step.")),
+        (lambda x, k, r, b, seq: _pick(_states(x[:, :-1], k, r, b), seq),
+         _("The last time step is missing: loop over range(x.shape[1]), every step.")),
+        (lambda x, k, r, b, seq: _pick(_states(x[:, ::-1], k, r, b), seq),
+         _("The sequence was read backwards: start at time step 0.")),
+    ]
 
 
 def check_rnn_forward(fn: Callable[..., np.ndarray]) -> bool:
@@ -199,14 +220,15 @@ def check_rnn_forward(fn: Callable[..., np.ndarray]) -> bool:
     cases = _forward_cases()
 
     def body() -> None:
-        results = [_expect_state(call(fn, *case, name=name), f"the result of {name}") for case in cases]
+        results = [_expect_state(call(fn, *case, name=name), _("the result of {name}").format(name=name))
+                   for case in cases]
         for case, got in zip(cases, results):
-            x, kernel, _, _, seq = case
-            problem = _array_problem(got, _forward(*case), f"output with return_sequences={seq}")
+            x, kernel, seq = case[0], case[1], case[4]
+            problem = _array_problem(got, _forward(*case), _("output with return_sequences={seq}").format(seq=seq))
             if problem:
-                where = (f"x of shape {x.shape} = (batch, timesteps, features), {kernel.shape[1]} units"
-                         f"{', float32' if x.dtype == np.float32 else ''}")
-                raise Fail(with_cause(f"({where}) {problem}", cause_over_variants(results, cases, _FORWARD_VARIANTS)))
+                where = (_("x of shape {shape} = (batch, timesteps, features), {units} units").format(
+                    shape=x.shape, units=kernel.shape[1]) + (", float32" if x.dtype == np.float32 else ""))
+                raise Fail(with_cause(_at(where, problem), cause_over_variants(results, cases, _forward_variants())))
 
     return run(name, body)
 
@@ -230,22 +252,26 @@ _STACKED_CASES: list[tuple[int, list[int]]] = [
     (12, [32]), (12, [32, 16]), (1, [8, 8, 8]), (100, [64, 32]), (7, [5, 9, 3]), (20, [4, 30, 6, 11]),
 ]
 
-_STACKED_VARIANTS: list[Variant] = [
-    (lambda d, units: sum(_layer(d, u) for u in units),
-     "Every layer's input size was taken as input_dim, but layer 2's input is layer 1's output: its units."),
-    (lambda d, units: _chained(d, units, lambda d_in, u: u * d_in + u * u), "The biases are missing: units per layer."),
-    (lambda d, units: _chained(d, units, lambda d_in, u: u * d_in + u),
-     "The recurrent weights U are missing: units × units per layer."),
-    (lambda d, units: _chained(d, units, lambda d_in, u: u * d_in + d_in * d_in + u),
-     "The recurrent kernel is units × units (the state's size), not input × input."),
-    (lambda d, units: _layer(d, units[0]), "Only the first layer is counted: add up every layer."),
-    (lambda d, units: _layer(units[-2] if len(units) > 1 else d, units[-1]), "Only the last layer is counted: add up "
-     "every layer."),
-    (lambda d, units: sum(_layer(units[i - 1], u) for i, u in enumerate(units)),
-     "Layer 1's input size came out as units[-1]: units[i - 1] wraps around for i = 0; layer 1 reads input_dim."),
-    (lambda d, units: 4 * _chained(d, units, _layer), "That is the count for LSTM layers (4 gates); a SimpleRNN has "
-     "one W, U and b per layer."),
-]
+def _stacked_variants() -> list[Variant]:
+    """The likely wrong parameter counts, with their causes in the current language."""
+    return [
+        (lambda d, units: sum(_layer(d, u) for u in units),
+         _("Every layer's input size was taken as input_dim, but layer 2's input is layer 1's output: its units.")),
+        (lambda d, units: _chained(d, units, lambda d_in, u: u * d_in + u * u),
+         _("The biases are missing: units per layer.")),
+        (lambda d, units: _chained(d, units, lambda d_in, u: u * d_in + u),
+         _("The recurrent weights U are missing: units × units per layer.")),
+        (lambda d, units: _chained(d, units, lambda d_in, u: u * d_in + d_in * d_in + u),
+         _("The recurrent kernel is units × units (the state's size), not input × input.")),
+        (lambda d, units: _layer(d, units[0]), _("Only the first layer is counted: add up every layer.")),
+        (lambda d, units: _layer(units[-2] if len(units) > 1 else d, units[-1]),
+         _("Only the last layer is counted: add up every layer.")),
+        (lambda d, units: sum(_layer(units[i - 1], u) for i, u in enumerate(units)),
+         _("Layer 1's input size came out as units[-1]: units[i - 1] wraps around for i = 0; layer 1 reads "
+           "input_dim.")),
+        (lambda d, units: 4 * _chained(d, units, _layer), _("That is the count for LSTM layers (4 gates); a SimpleRNN "
+                                                            "has one W, U and b per layer.")),
+    ]
 
 
 def check_stacked_params(fn: Callable[[int, list[int]], int]) -> bool:
@@ -255,12 +281,14 @@ def check_stacked_params(fn: Callable[[int, list[int]], int]) -> bool:
 
     def body() -> None:
         cases = [(d, list(units)) for d, units in _STACKED_CASES]
-        results = [expect_int(call(fn, d, units, name=name), f"the result of {name}({d}, {units})") for d, units in cases]
+        results = [expect_int(call(fn, d, units, name=name), _("the result of {name}").format(
+            name=f"{name}({d}, {units})")) for d, units in cases]
         for (d, units), got in zip(cases, results):
             expected = _chained(d, units, _layer)
             if got != expected:
-                problem = f"input_dim={d}, units={units}: got {_short(got, 40)}, expected {expected}."
-                raise Fail(with_cause(problem, cause_over_variants(results, cases, _STACKED_VARIANTS)))
+                problem = _("input_dim={d}, units={units}: got {got}, expected {expected}.").format(
+                    d=d, units=units, got=_short(got, 40), expected=expected)
+                raise Fail(with_cause(problem, cause_over_variants(results, cases, _stacked_variants())))
 
     return run(name, body)
 
@@ -291,21 +319,21 @@ def _radius_cases() -> list[tuple[np.ndarray, str]]:
     base /= spectral_radius(base)
     angle = 0.7
     rotation = 0.9461 * np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
-    orthogonal, _ = np.linalg.qr(rng.normal(size=(5, 5)))
+    orthogonal = np.linalg.qr(rng.normal(size=(5, 5)))[0]
     small = rng.uniform(0.2, 0.6, size=(3, 3))
     small *= 1.0537 / spectral_radius(small)               # every entry below 1, radius 1.0537
     return [
-        (0.5 * base, "a random 8×8 U scaled to spectral radius 0.5"),
-        (1.5 * base, "a random 8×8 U scaled to spectral radius 1.5"),
+        (0.5 * base, _("a random 8×8 U scaled to spectral radius {radius}").format(radius=0.5)),
+        (1.5 * base, _("a random 8×8 U scaled to spectral radius {radius}").format(radius=1.5)),
         (np.eye(4), "U = np.eye(4)"),
-        (np.array([[0.0, -2.0], [0.5, 0.0]]), "U = [[0, -2], [0.5, 0]] (eigenvalues ±1j)"),
-        (np.array([[0.5, 3.0], [0.0, 0.5]]), "U = [[0.5, 3], [0, 0.5]] (both eigenvalues 0.5)"),
+        (np.array([[0.0, -2.0], [0.5, 0.0]]), _("U = [[0, -2], [0.5, 0]] (eigenvalues ±1j)")),
+        (np.array([[0.5, 3.0], [0.0, 0.5]]), _("U = [[0.5, 3], [0, 0.5]] (both eigenvalues 0.5)")),
         (np.diag([-1.5, 0.8]), "U = diag(-1.5, 0.8)"),
-        (rotation, "a rotation scaled by 0.9461 (complex eigenvalues of modulus 0.9461)"),
-        (small, "a 3×3 U with every entry below 1 and spectral radius 1.0537"),
+        (rotation, _("a rotation scaled by 0.9461 (complex eigenvalues of modulus 0.9461)")),
+        (small, _("a 3×3 U with every entry below 1 and spectral radius 1.0537")),
         (np.diag([1.0 + 1e-12, 0.3]), "U = diag(1 + 1e-12, 0.3)"),
         (np.diag([1.0 - 1e-6, 0.2]), "U = diag(1 - 1e-6, 0.2)"),
-        (orthogonal, "a random orthogonal 5×5 U (every |eigenvalue| is 1 up to rounding)"),
+        (orthogonal, _("a random orthogonal 5×5 U (every |eigenvalue| is 1 up to rounding)")),
     ]
 
 
@@ -313,58 +341,67 @@ def _max_abs_eigenvalue(u: np.ndarray) -> float:
     return float(np.max(np.abs(np.linalg.eigvals(u))))
 
 
-_RADIUS_VARIANTS: list[Variant] = [
-    (lambda u: float(np.max(np.abs(u))), "That is the largest |entry| of U; the spectral radius is the largest "
-     "|eigenvalue| (np.linalg.eigvals)."),
-    (lambda u: float(np.linalg.norm(u, 2)), "That is the largest singular value (the spectral norm); the spectral "
-     "radius is the largest |eigenvalue|, which can be much smaller for a non-symmetric U."),
-    (lambda u: float(np.max(np.linalg.eigvals(u).real)), "The absolute values are missing: an eigenvalue of -1.5 or "
-     "0.9461·e^(0.7i) counts by its modulus, np.abs(eigenvalues)."),
-    (lambda u: float(np.max(np.abs(np.linalg.eigvalsh(u)))), "np.linalg.eigvalsh is only for symmetric matrices; "
-     "use np.linalg.eigvals."),
-    (lambda u: float(np.min(np.abs(np.linalg.eigvals(u)))), "That is the smallest |eigenvalue|; the spectral radius "
-     "is the largest."),
-]
+def _radius_variants() -> list[Variant]:
+    """The likely wrong spectral radii, with their causes in the current language."""
+    return [
+        (lambda u: float(np.max(np.abs(u))), _("That is the largest |entry| of U; the spectral radius is the largest "
+                                               "|eigenvalue| (np.linalg.eigvals).")),
+        (lambda u: float(np.linalg.norm(u, 2)), _("That is the largest singular value (the spectral norm); the "
+                                                  "spectral radius is the largest |eigenvalue|, which can be much "
+                                                  "smaller for a non-symmetric U.")),
+        (lambda u: float(np.max(np.linalg.eigvals(u).real)), _("The absolute values are missing: an eigenvalue of "
+                                                               "-1.5 or 0.9461·e^(0.7i) counts by its modulus, "
+                                                               "np.abs(eigenvalues).")),
+        (lambda u: float(np.max(np.abs(np.linalg.eigvalsh(u)))), _("np.linalg.eigvalsh is only for symmetric "
+                                                                   "matrices; use np.linalg.eigvals.")),
+        (lambda u: float(np.min(np.abs(np.linalg.eigvals(u)))), _("That is the smallest |eigenvalue|; the spectral "
+                                                                  "radius is the largest.")),
+    ]
 
-_VERDICT_VARIANTS: list[Variant] = [
-    (lambda u: {"vanishes": "explodes", "explodes": "vanishes"}.get(_rule(_max_abs_eigenvalue(u)), "neither"),
-     "The verdicts are swapped: a radius below 1 makes the state shrink, 'vanishes'."),
-    (lambda u: "neither" if _max_abs_eigenvalue(u) == 1 else _strict(_max_abs_eigenvalue(u)),
-     "A radius computed as 1 + 1e-12 or 1 − 1e-16 is 1 up to rounding: compare with abs(radius - 1) <= 1e-9, "
-     "not radius == 1."),
-    (lambda u: "neither" if np.isclose(_max_abs_eigenvalue(u), 1) else _strict(_max_abs_eigenvalue(u)),
-     "np.isclose's default tolerance (about 1e-5) is too loose: the exercise says 'neither' only within 1e-9 of 1."),
-    (lambda u: "neither" if round(_max_abs_eigenvalue(u), 2) == 1 else _strict(_max_abs_eigenvalue(u)),
-     "Rounding the radius is too loose: the exercise says 'neither' only within 1e-9 of 1."),
-    (lambda u: _strict(_max_abs_eigenvalue(u)),
-     "A radius of 1 (within 1e-9) is 'neither': the state neither shrinks nor grows."),
-    (lambda u: "vanishes" if _max_abs_eigenvalue(u) <= 1 else "explodes",
-     "A radius of 1 (within 1e-9) is 'neither': the state neither shrinks nor grows."),
-]
+
+def _verdict_variants() -> list[Variant]:
+    """The likely wrong verdicts, with their causes in the current language."""
+    neither = _("A radius of 1 (within 1e-9) is 'neither': the state neither shrinks nor grows.")
+    return [
+        (lambda u: {"vanishes": "explodes", "explodes": "vanishes"}.get(_rule(_max_abs_eigenvalue(u)), "neither"),
+         _("The verdicts are swapped: a radius below 1 makes the state shrink, 'vanishes'.")),
+        (lambda u: "neither" if _max_abs_eigenvalue(u) == 1 else _strict(_max_abs_eigenvalue(u)),
+         _("A radius computed as 1 + 1e-12 or 1 − 1e-16 is 1 up to rounding: compare with abs(radius - 1) <= 1e-9, "
+           "not radius == 1.")),
+        (lambda u: "neither" if np.isclose(_max_abs_eigenvalue(u), 1) else _strict(_max_abs_eigenvalue(u)),
+         _("np.isclose's default tolerance (about 1e-5) is too loose: the exercise says 'neither' only within 1e-9 "
+           "of 1.")),
+        (lambda u: "neither" if round(_max_abs_eigenvalue(u), 2) == 1 else _strict(_max_abs_eigenvalue(u)),
+         _("Rounding the radius is too loose: the exercise says 'neither' only within 1e-9 of 1.")),
+        (lambda u: _strict(_max_abs_eigenvalue(u)), neither),
+        (lambda u: "vanishes" if _max_abs_eigenvalue(u) <= 1 else "explodes", neither),
+    ]
 
 
 def _expect_pair(got: Any, name: str) -> tuple[float, str]:
     """``got`` as ``(radius, verdict)``; :class:`Fail` unless it is a tuple of a real number and
     one of the three verdicts."""
     if got is None:
-        raise Fail(f"{name} returned None: did you forget `return radius, verdict`?")
+        raise Fail(_("{name} returned None: did you forget `return radius, verdict`?").format(name=name))
     if not isinstance(got, tuple):
-        size = f" of length {len(got)}" if isinstance(got, list) else ""
-        hint = " Write `return radius, verdict`." if isinstance(got, list) and len(got) == 2 else ""
-        raise Fail(f"{name} should return a tuple (radius, verdict), got {type(got).__name__}{size} "
-                   f"{_short(got, 60)}.{hint}")
+        size = _(" of length {length}").format(length=len(got)) if isinstance(got, list) else ""
+        hint = " " + _("Write `return radius, verdict`.") if isinstance(got, list) and len(got) == 2 else ""
+        raise Fail(_("{name} should return a tuple (radius, verdict), got {kind} {value}.").format(
+            name=name, kind=type(got).__name__ + size, value=_short(got, 60)) + hint)
     if len(got) != 2:
-        raise Fail(f"{name} should return a tuple of two, (radius, verdict); got {len(got)} values {_short(got, 60)}.")
+        raise Fail(_("{name} should return a tuple of two, (radius, verdict); got {count} values {value}.").format(
+            name=name, count=len(got), value=_short(got, 60)))
     radius, verdict = got
     if isinstance(radius, str) and not isinstance(verdict, str):
-        raise Fail(f"{name} returned {_short(got, 60)}: the order is swapped, return (radius, verdict).")
+        raise Fail(_("{name} returned {value}: the order is swapped, return (radius, verdict).").format(
+            name=name, value=_short(got, 60)))
     if isinstance(radius, (complex, np.complexfloating)):
-        raise Fail(f"the radius should be a float, got the complex number {radius}: the spectral radius is the "
-                   "largest *absolute* eigenvalue, np.abs(...) of the eigenvalues.")
-    value = expect_float(radius, "the radius (first value of the tuple)")
+        raise Fail(_("the radius should be a float, got the complex number {radius}: the spectral radius is the "
+                     "largest *absolute* eigenvalue, np.abs(...) of the eigenvalues.").format(radius=radius))
+    value = expect_float(radius, _("the radius (first value of the tuple)"))
     if not isinstance(verdict, str) or verdict not in _VERDICTS:
-        raise Fail(f"the verdict (second value of the tuple) should be one of {', '.join(map(repr, _VERDICTS))}, "
-                   f"got {_short(verdict, 40)}.")
+        raise Fail(_("the verdict (second value of the tuple) should be one of {verdicts}, got {value}.").format(
+            verdicts=", ".join(map(repr, _VERDICTS)), value=_short(verdict, 40)))
     return value, verdict
 
 
@@ -381,16 +418,17 @@ def check_spectral_radius(fn: Callable[[np.ndarray], tuple[float, str]]) -> bool
         for (u, what), radius in zip(described, radii):
             expected = _max_abs_eigenvalue(u)
             if abs(radius - expected) > 1e-8 * max(1.0, expected):
-                problem = f"for {what}, the spectral radius is {expected:.6g}; you returned {radius:.6g}."
-                raise Fail(with_cause(problem, cause_over_variants(radii, cases, _RADIUS_VARIANTS)))
+                problem = _("for {what}, the spectral radius is {expected}; you returned {radius}.").format(
+                    what=what, expected=f"{expected:.6g}", radius=f"{radius:.6g}")
+                raise Fail(with_cause(problem, cause_over_variants(radii, cases, _radius_variants())))
         for (u, what), verdict in zip(described, verdicts):
             expected_radius = _max_abs_eigenvalue(u)
             expected = _rule(expected_radius)
             if verdict != expected:
                 digits = ".15g" if abs(expected_radius - 1) < 1e-6 else ".6g"
-                problem = (f"for {what} (spectral radius {expected_radius:{digits}}) you said {verdict!r}, "
-                           f"expected {expected!r}.")
-                raise Fail(with_cause(problem, cause_over_variants(verdicts, cases, _VERDICT_VARIANTS)))
+                problem = _("for {what} (spectral radius {radius}) you said {verdict}, expected {expected}.").format(
+                    what=what, radius=f"{expected_radius:{digits}}", verdict=repr(verdict), expected=repr(expected))
+                raise Fail(with_cause(problem, cause_over_variants(verdicts, cases, _verdict_variants())))
 
     return run(name, body)
 
@@ -430,44 +468,49 @@ def _da(dh: np.ndarray, h: np.ndarray) -> np.ndarray:
     return dh * (1 - h * h)
 
 
-_BACKWARD_VARIANTS: list[Variant] = [
-    (lambda dh, h, hp, x, k, r: _backward(dh, h, hp, x, k, r, da=dh),
-     "The tanh derivative is missing: first da = dh * (1 - h**2), then every gradient from da."),
-    (lambda dh, h, hp, x, k, r: _backward(dh, h, hp, x, k, r, da=dh * (1 - hp * hp)),
-     "tanh'(a_t) = 1 - h_t**2 uses this step's output h, not h_prev."),
-    (lambda dh, h, hp, x, k, r: _backward(dh, h, hp, x, k, r, da=dh * (1 - np.tanh(h) ** 2)),
-     "h is already tanh(a_t), so tanh'(a_t) = 1 - h**2; 1 - np.tanh(h)**2 applies tanh twice."),
-    (lambda dh, h, hp, x, k, r: _backward(dh, h, hp, x, k, r, da=dh * (1 - h)),
-     "tanh'(a_t) is 1 - h**2 (squared), not 1 - h."),
-    (lambda dh, h, hp, x, k, r: _backward(dh, h, hp, x, k, r, da=dh * h * (1 - h)),
-     "h * (1 - h) is the sigmoid's derivative; for tanh it is 1 - h**2."),
-    (lambda dh, h, hp, x, k, r: _replace(_backward(dh, h, hp, x, k, r), 3, h.T @ _da(dh, h)),
-     "drecurrent_kernel pairs da with h_prev, the state that was multiplied by recurrent_kernel, not with h."),
-    (lambda dh, h, hp, x, k, r: _replace(_backward(dh, h, hp, x, k, r), 4, _da(dh, h).mean(axis=0)),
-     "dbias is averaged over the batch: sum it, da.sum(axis=0), as the matrix products sum the weights' gradients."),
-    (lambda dh, h, hp, x, k, r: _replace(_backward(dh, h, hp, x, k, r), 4, _da(dh, h)),
-     "dbias keeps one row per example: the bias is shared by the batch, so sum da over axis 0."),
-    (lambda dh, h, hp, x, k, r: _replace(_backward(dh, h, hp, x, k, r), 1, _da(dh, h) @ r),
-     "dh_prev needs recurrent_kernel transposed: da @ recurrent_kernel.T."),
-    (lambda dh, h, hp, x, k, r: _replace(_backward(dh, h, hp, x, k, r), 1, dh @ r.T),
-     "dh_prev skips the tanh derivative: it is da @ recurrent_kernel.T with da = dh * (1 - h**2)."),
-    (lambda dh, h, hp, x, k, r: _replace(_backward(dh, h, hp, x, k, r), 1, _da(dh, h) @ r.T + dh),
-     "dh_prev has dh added: the only path from h_prev to the loss through this step is via a_t, so dh_prev = "
-     "da @ recurrent_kernel.T (the gradient from the loss at step t-1 is added by the loop, not here)."),
-    (lambda dh, h, hp, x, k, r: _replace(_backward(dh, h, hp, x, k, r), 2, x.T @ dh),
-     "dkernel skips the tanh derivative: x_t.T @ da with da = dh * (1 - h**2)."),
-]
+def _backward_variants() -> list[Variant]:
+    """The likely wrong gradients, with their causes in the current language."""
+    return [
+        (lambda dh, h, hp, x, k, r: _backward(dh, h, hp, x, k, r, da=dh),
+         _("The tanh derivative is missing: first da = dh * (1 - h**2), then every gradient from da.")),
+        (lambda dh, h, hp, x, k, r: _backward(dh, h, hp, x, k, r, da=dh * (1 - hp * hp)),
+         _("tanh'(a_t) = 1 - h_t**2 uses this step's output h, not h_prev.")),
+        (lambda dh, h, hp, x, k, r: _backward(dh, h, hp, x, k, r, da=dh * (1 - np.tanh(h) ** 2)),
+         _("h is already tanh(a_t), so tanh'(a_t) = 1 - h**2; 1 - np.tanh(h)**2 applies tanh twice.")),
+        (lambda dh, h, hp, x, k, r: _backward(dh, h, hp, x, k, r, da=dh * (1 - h)),
+         _("tanh'(a_t) is 1 - h**2 (squared), not 1 - h.")),
+        (lambda dh, h, hp, x, k, r: _backward(dh, h, hp, x, k, r, da=dh * h * (1 - h)),
+         _("h * (1 - h) is the sigmoid's derivative; for tanh it is 1 - h**2.")),
+        (lambda dh, h, hp, x, k, r: _replace(_backward(dh, h, hp, x, k, r), 3, h.T @ _da(dh, h)),
+         _("drecurrent_kernel pairs da with h_prev, the state that was multiplied by recurrent_kernel, not with h.")),
+        (lambda dh, h, hp, x, k, r: _replace(_backward(dh, h, hp, x, k, r), 4, _da(dh, h).mean(axis=0)),
+         _("dbias is averaged over the batch: sum it, da.sum(axis=0), as the matrix products sum the weights' "
+           "gradients.")),
+        (lambda dh, h, hp, x, k, r: _replace(_backward(dh, h, hp, x, k, r), 4, _da(dh, h)),
+         _("dbias keeps one row per example: the bias is shared by the batch, so sum da over axis 0.")),
+        (lambda dh, h, hp, x, k, r: _replace(_backward(dh, h, hp, x, k, r), 1, _da(dh, h) @ r),
+         _("dh_prev needs recurrent_kernel transposed: da @ recurrent_kernel.T.")),
+        (lambda dh, h, hp, x, k, r: _replace(_backward(dh, h, hp, x, k, r), 1, dh @ r.T),
+         _("dh_prev skips the tanh derivative: it is da @ recurrent_kernel.T with da = dh * (1 - h**2).")),
+        (lambda dh, h, hp, x, k, r: _replace(_backward(dh, h, hp, x, k, r), 1, _da(dh, h) @ r.T + dh),
+         _("dh_prev has dh added: the only path from h_prev to the loss through this step is via a_t, so dh_prev = "
+           "da @ recurrent_kernel.T (the gradient from the loss at step t-1 is added by the loop, not here).")),
+        (lambda dh, h, hp, x, k, r: _replace(_backward(dh, h, hp, x, k, r), 2, x.T @ dh),
+         _("dkernel skips the tanh derivative: x_t.T @ da with da = dh * (1 - h**2).")),
+    ]
 
 
 def _expect_gradients(got: Any, name: str) -> tuple[np.ndarray, ...]:
     """``got`` as a tuple of five NumPy arrays; :class:`Fail` otherwise."""
     if got is None:
-        raise Fail(f"{name} returned None: did you forget `return dx_t, dh_prev, dkernel, drecurrent_kernel, dbias`?")
+        raise Fail(_("{name} returned None: did you forget `return dx_t, dh_prev, dkernel, drecurrent_kernel, "
+                     "dbias`?").format(name=name))
     if not isinstance(got, (tuple, list)) or len(got) != 5:
-        size = f" of {len(got)} values" if isinstance(got, (tuple, list)) else ""
-        raise Fail(f"{name} should return a tuple of five arrays (dx_t, dh_prev, dkernel, drecurrent_kernel, dbias), "
-                   f"got {type(got).__name__}{size}.")
-    return tuple(expect_array(g, f"{_GRADIENT_NAMES[i]} (value {i + 1} of the tuple)") for i, g in enumerate(got))
+        size = _(" of {count} values").format(count=len(got)) if isinstance(got, (tuple, list)) else ""
+        raise Fail(_("{name} should return a tuple of five arrays (dx_t, dh_prev, dkernel, drecurrent_kernel, dbias), "
+                     "got {kind}.").format(name=name, kind=type(got).__name__ + size))
+    return tuple(expect_array(g, _("{gradient} (value {position} of the tuple)").format(
+        gradient=_GRADIENT_NAMES[i], position=i + 1)) for i, g in enumerate(got))
 
 
 def _order_problem(got: tuple[np.ndarray, ...], expected: tuple[np.ndarray, ...]) -> str | None:
@@ -480,9 +523,10 @@ def _order_problem(got: tuple[np.ndarray, ...], expected: tuple[np.ndarray, ...]
         places.append(found[0])
     if sorted(places) != list(range(5)) or places == list(range(5)):
         return None
-    moved = ", ".join(f"value {i + 1} is {_GRADIENT_NAMES[p]}" for i, p in enumerate(places) if p != i)
-    return (f"the gradients are right but in the wrong order ({moved}): return (dx_t, dh_prev, dkernel, "
-            "drecurrent_kernel, dbias).")
+    moved = _(", ").join(_("value {position} is {gradient}").format(position=i + 1, gradient=_GRADIENT_NAMES[p])
+                         for i, p in enumerate(places) if p != i)
+    return _("the gradients are right but in the wrong order ({moved}): return (dx_t, dh_prev, dkernel, "
+             "drecurrent_kernel, dbias).").format(moved=moved)
 
 
 def check_rnn_step_backward(fn: Callable[..., tuple[np.ndarray, ...]]) -> bool:
@@ -502,10 +546,9 @@ def check_rnn_step_backward(fn: Callable[..., tuple[np.ndarray, ...]]) -> bool:
             for what, g, e in zip(_GRADIENT_NAMES, got, expected):
                 problem = _array_problem(g, e, what)
                 if problem:
-                    dh, _, _, x, _, _ = case
-                    where = (f"batch {x.shape[0]}, {x.shape[1]} features, {dh.shape[1]} units"
-                             f"{', float32' if x.dtype == np.float32 else ''}")
-                    raise Fail(with_cause(f"({where}) {problem}", cause_over_variants(results, cases, _BACKWARD_VARIANTS)))
+                    dh, x = case[0], case[3]
+                    raise Fail(with_cause(_at(_sizes(x, dh.shape[1]), problem),
+                                          cause_over_variants(results, cases, _backward_variants())))
 
     return run(name, body)
 
@@ -549,7 +592,7 @@ def _levels(left: np.ndarray, right: np.ndarray, combine: Callable[[int, int], i
     level being 1 + ``combine`` of its children's, a leaf's ``leaf``."""
     n = len(left)
     levels = [leaf if left[i] < 0 else (0 if one_pass else None) for i in range(n)]
-    for _ in range(1 if one_pass else n):
+    for _sweep in range(1 if one_pass else n):
         for i in range(n):
             if left[i] >= 0 and (one_pass or (levels[left[i]] is not None and levels[right[i]] is not None)):
                 levels[i] = 1 + combine(levels[left[i]], levels[right[i]])
@@ -570,22 +613,39 @@ def _depths(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return depth
 
 
-_LEVEL_VARIANTS: list[Variant] = [
-    (lambda left, right: _levels(left, right) + 1,
-     "Leaves have level 0 here (they need no composition), so every level is 1 too high."),
-    (lambda left, right: _levels(left, right, combine=min),
-     "A parent must wait for its *later* child: use 1 + max(children's levels), not min."),
-    (lambda left, right: _levels(left, right, combine=lambda a, b: a),
-     "Only the left child is used: a parent's level is 1 + the larger of both children's levels."),
-    (lambda left, right: _levels(left, right, combine=lambda a, b: b),
-     "Only the right child is used: a parent's level is 1 + the larger of both children's levels."),
-    (lambda left, right: _levels(left, right, combine=lambda a, b: a + b),
-     "A parent's level is 1 + the larger child's level, not 1 + the sum of both."),
-    (lambda left, right: _levels(left, right, one_pass=True),
-     "One sweep in index order works only when children come before their parents: nodes may be in any "
-     "order, so repeat the sweep until nothing changes (or recurse from each node to its children)."),
-    (_depths, "That is each node's depth from the root; the level counts up from the leaves (leaves 0)."),
-]
+def _level_variants() -> list[Variant]:
+    """The likely wrong node levels, with their causes in the current language."""
+    return [
+        (lambda left, right: _levels(left, right) + 1,
+         _("Leaves have level 0 here (they need no composition), so every level is 1 too high.")),
+        (lambda left, right: _levels(left, right, combine=min),
+         _("A parent must wait for its *later* child: use 1 + max(children's levels), not min.")),
+        (lambda left, right: _levels(left, right, combine=lambda a, b: a),
+         _("Only the left child is used: a parent's level is 1 + the larger of both children's levels.")),
+        (lambda left, right: _levels(left, right, combine=lambda a, b: b),
+         _("Only the right child is used: a parent's level is 1 + the larger of both children's levels.")),
+        (lambda left, right: _levels(left, right, combine=lambda a, b: a + b),
+         _("A parent's level is 1 + the larger child's level, not 1 + the sum of both.")),
+        (lambda left, right: _levels(left, right, one_pass=True),
+         _("One sweep in index order works only when children come before their parents: nodes may be in any "
+           "order, so repeat the sweep until nothing changes (or recurse from each node to its children).")),
+        (_depths, _("That is each node's depth from the root; the level counts up from the leaves (leaves 0).")),
+    ]
+
+
+_VARIANT_LISTS: dict[str, Callable[[], list[Variant]]] = {
+    "_STEP_VARIANTS": _step_variants, "_FORWARD_VARIANTS": _forward_variants, "_STACKED_VARIANTS": _stacked_variants,
+    "_RADIUS_VARIANTS": _radius_variants, "_VERDICT_VARIANTS": _verdict_variants,
+    "_BACKWARD_VARIANTS": _backward_variants, "_LEVEL_VARIANTS": _level_variants,
+}
+
+
+def __getattr__(attr: str) -> list[Variant]:
+    """The variant lists under their constant-like names (``ch02._LEVEL_VARIANTS``), built on
+    access so that their causes are in the language of the moment."""
+    if attr in _VARIANT_LISTS:
+        return _VARIANT_LISTS[attr]()
+    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
 
 
 def check_node_levels(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> bool:
@@ -596,22 +656,26 @@ def check_node_levels(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> boo
     cases = _level_cases()
 
     def body() -> None:
-        results = [expect_array(call(fn, *case, name=name), f"the result of {name}") for case in cases]
+        results = [expect_array(call(fn, *case, name=name), _("the result of {name}").format(name=name))
+                   for case in cases]
         for case, got in zip(cases, results):
             expected = _levels(*case)
             left = case[0]
-            where = f"(a tree of {len(left)} node{'s' if len(left) > 1 else ''}, left = {left.tolist()})"
+            where = (_("(a tree of {count} nodes, left = {left})") if len(left) > 1 else
+                     _("(a tree of {count} node, left = {left})")).format(count=len(left), left=left.tolist())
             if got.shape != expected.shape:
-                raise Fail(f"{where} the levels have shape {got.shape}, expected {expected.shape}: one level per node.")
+                raise Fail(_("{where} the levels have shape {got}, expected {expected}: one level per node.").format(
+                    where=where, got=got.shape, expected=expected.shape))
             if got.dtype.kind not in "biuf":
-                raise Fail(f"the levels have dtype {got.dtype}, expected an integer array.")
+                raise Fail(_("the levels have dtype {dtype}, expected an integer array.").format(dtype=got.dtype))
             if not matches(got, expected):
                 bad = int(np.argmax(~np.isclose(np.asarray(got, dtype="float64"), expected)))
-                problem = f"{where} node {bad} has level {_short(got[bad].item())}, expected {expected[bad]}."
-                raise Fail(with_cause(problem, cause_over_variants(results, cases, _LEVEL_VARIANTS)))
+                problem = _("{where} node {node} has level {got}, expected {expected}.").format(
+                    where=where, node=bad, got=_short(got[bad].item()), expected=expected[bad])
+                raise Fail(with_cause(problem, cause_over_variants(results, cases, _level_variants())))
         for got in results:  # the values first: a bool array can be right on a one-leaf tree only
             if got.dtype.kind not in "iu":
-                raise Fail(f"the levels are right but have dtype {got.dtype}: return an integer array "
-                           "(they are used as indices and compared with ==).")
+                raise Fail(_("the levels are right but have dtype {dtype}: return an integer array "
+                             "(they are used as indices and compared with ==).").format(dtype=got.dtype))
 
     return run(name, body)

@@ -9,7 +9,19 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._core import Fail, call, compare_arrays, expect_array, expect_int, function_name, keras_step, matches, run
+from ..i18n import _
+from ._core import (
+    Fail,
+    call,
+    compare_arrays,
+    expect_array,
+    expect_int,
+    function_name,
+    keras_step,
+    matches,
+    run,
+    with_cause,
+)
 
 # ----------------------------------------------------------------------------- generic helpers
 
@@ -20,16 +32,18 @@ def expect_python_int(got: Any, what: str) -> int:
     ``TextVectorization(output_sequence_length=...)`` accept only a Python int."""
     value = expect_int(got, what)
     if type(got) is not int:
-        raise Fail(f"{what} should be a Python int, got {type(got).__name__} {value}: Keras's TextVectorization "
-                   "(output_sequence_length=...) rejects NumPy integers. Convert it with int(...).")
+        raise Fail(_("{what} should be a Python int, got {kind} {value}: Keras's TextVectorization "
+                     "(output_sequence_length=...) rejects NumPy integers. Convert it with int(...).").format(
+                         what=what, kind=type(got).__name__, value=value))
     return value
 
 
 def expect_pair_of_arrays(got: Any, what: str, names: tuple[str, str], shape: tuple[int, ...]) -> tuple[np.ndarray, ...]:
     """``got`` as a tuple of two floating-point arrays of ``shape``; :class:`Fail` otherwise."""
     if not (isinstance(got, tuple) and len(got) == 2):
-        size = f" of length {len(got)}" if isinstance(got, (list, tuple)) else ""
-        raise Fail(f"{what} should return the tuple ({names[0]}, {names[1]}), got {type(got).__name__}{size}.")
+        size = _(" of length {length}").format(length=len(got)) if isinstance(got, (list, tuple)) else ""
+        raise Fail(_("{what} should return the tuple ({first}, {second}), got {kind}.").format(
+            what=what, first=names[0], second=names[1], kind=type(got).__name__ + size))
     return tuple(expect_array(g, n, shape, "f") for g, n in zip(got, names))
 
 
@@ -73,19 +87,20 @@ def _lstm_variants(x: np.ndarray, h: np.ndarray, c: np.ndarray, kernel: np.ndarr
             # the student calls block k `names[k]`: Keras's gate g is read from block names.index(g)
             cols = _blocks(tuple(names.index(g) for g in _KERAS_LSTM_ORDER), units)
             yield (lstm_step(x, h, c, kernel[:, cols], recurrent[:, cols], bias[cols]),
-                   f"your code reads the four gate blocks as [{', '.join(names)}]; Keras's order is [i, f, c, o].")
+                   _("your code reads the four gate blocks as [{order}]; Keras's order is [i, f, c, o].").format(
+                       order=", ".join(names)))
     i, f, g, o = lstm_gates(x, h, kernel, recurrent, bias)
     c_t = f * c + i * g
-    yield (o * c_t, c_t), "the tanh is missing: h_t = o * tanh(c_t)."
-    yield (o * np.tanh(c), c_t), "h_t must use the new cell state: h_t = o * tanh(c_t), not tanh(c_prev)."
+    yield (o * c_t, c_t), _("the tanh is missing: h_t = o * tanh(c_t).")
+    yield (o * np.tanh(c), c_t), _("h_t must use the new cell state: h_t = o * tanh(c_t), not tanh(c_prev).")
     g_sig = _sigmoid(np.split(x @ kernel + h @ recurrent + bias, 4, axis=-1)[2])
     yield ((o * np.tanh(f * c + i * g_sig)), f * c + i * g_sig), \
-        "the candidate g uses tanh, not the sigmoid (only i, f and o are sigmoids)."
+        _("the candidate g uses tanh, not the sigmoid (only i, f and o are sigmoids).")
     yield (lstm_step(x, h, c, kernel, recurrent, np.zeros_like(bias)),
-           "the bias is missing: z = x_t·kernel + h_prev·recurrent_kernel + bias.")
+           _("the bias is missing: z = x_t·kernel + h_prev·recurrent_kernel + bias."))
     i, f, g, o = lstm_gates(x, c, kernel, recurrent, bias)   # c_prev in the recurrent product
     c_t = f * c + i * g
-    yield (o * np.tanh(c_t), c_t), "the recurrent product uses c_prev; it must be h_prev · recurrent_kernel."
+    yield (o * np.tanh(c_t), c_t), _("the recurrent product uses c_prev; it must be h_prev · recurrent_kernel.")
 
 
 def check_lstm_step(fn: Callable[..., tuple[np.ndarray, np.ndarray]]) -> bool:
@@ -99,20 +114,32 @@ def check_lstm_step(fn: Callable[..., tuple[np.ndarray, np.ndarray]]) -> bool:
         for case in _gated_cases(4):
             x, h = case[:2]
             h_ref, c_ref = lstm_step(*(a.copy() for a in case))
-            sizes = f"batch {x.shape[0]}, input_dim {x.shape[1]}, units {h.shape[1]}"
+            sizes = _sizes(x, h)
             got = call(fn, *case, name=name)
             h_got, c_got = expect_pair_of_arrays(got, name, ("h_t", "c_t"), h.shape)
             if matches(h_got, c_ref) and matches(c_got, h_ref):
-                raise Fail("you returned (c_t, h_t); return them in the order (h_t, c_t).")
+                raise Fail(_("you returned (c_t, h_t); return them in the order (h_t, c_t)."))
             if compare_arrays(h_got, h_ref) is None and compare_arrays(c_got, c_ref) is None:
                 continue
             for (h_var, c_var), cause in _lstm_variants(*case):
                 if matches(h_got, h_var) and matches(c_got, c_var):
-                    raise Fail(f"({sizes}) {cause}")
-            problem = compare_arrays(c_got, c_ref, "cell state c_t") or compare_arrays(h_got, h_ref, "output h_t")
-            raise Fail(f"({sizes}) {problem} c_t = f * c_prev + i * g and h_t = o * tanh(c_t).")
+                    raise Fail(_at(sizes, cause))
+            problem = (compare_arrays(c_got, c_ref, _("cell state c_t"))
+                       or compare_arrays(h_got, h_ref, _("output h_t")))
+            raise Fail(with_cause(_at(sizes, problem), _("c_t = f * c_prev + i * g and h_t = o * tanh(c_t).")))
 
     return run(name, body)
+
+
+def _sizes(x: np.ndarray, h: np.ndarray) -> str:
+    """"batch 3, input_dim 4, units 5", for a ❌ line."""
+    return _("batch {batch}, input_dim {input_dim}, units {units}").format(
+        batch=x.shape[0], input_dim=x.shape[1], units=h.shape[1])
+
+
+def _at(where: str, problem: str) -> str:
+    """``problem`` preceded by the case it was found on, in parentheses."""
+    return _("({where}) {problem}").format(where=where, problem=problem)
 
 
 def _gru_variants(x: np.ndarray, h: np.ndarray, kernel: np.ndarray, recurrent: np.ndarray,
@@ -126,20 +153,20 @@ def _gru_variants(x: np.ndarray, h: np.ndarray, kernel: np.ndarray, recurrent: n
     z, r = _sigmoid(x_z + h_z), _sigmoid(x_r + h_r)
     u_h, b_h = recurrent[:, 2 * units:], bias[1][2 * units:]
     yield (z * h + (1 - z) * np.tanh(x_h + (r * h) @ u_h + b_h),
-           "this is reset_after=False (r multiplies h_prev before the product); Keras's default reset_after=True "
-           "applies r after it: tanh(x·W_h + b_h + r * (h_prev·U_h + b'_h)).")
+           _("this is reset_after=False (r multiplies h_prev before the product); Keras's default reset_after=True "
+             "applies r after it: tanh(x·W_h + b_h + r * (h_prev·U_h + b'_h))."))
     yield ((1 - z) * h + z * np.tanh(x_h + r * h_h),
-           "z and 1 - z are swapped: Keras computes h_t = z * h_prev + (1 - z) * h̃.")
+           _("z and 1 - z are swapped: Keras computes h_t = z * h_prev + (1 - z) * h̃."))
     cols = _blocks((1, 0, 2), units)
     yield (gru_step(x, h, kernel[:, cols], recurrent[:, cols], bias[:, cols]),
-           "your code reads the gate blocks as [r, z, h]; Keras's order is [z, r, h].")
+           _("your code reads the gate blocks as [r, z, h]; Keras's order is [z, r, h]."))
     yield (gru_step(x, h, kernel, recurrent, bias[::-1]),
-           "the two bias rows are swapped: bias[0] is the input bias, bias[1] the recurrent one.")
+           _("the two bias rows are swapped: bias[0] is the input bias, bias[1] the recurrent one."))
     yield (z * h + (1 - z) * np.tanh(x_h + r * (h @ u_h) + b_h),
-           "the recurrent bias b'_h must be inside the reset: r * (h_prev·U_h + b'_h).")
+           _("the recurrent bias b'_h must be inside the reset: r * (h_prev·U_h + b'_h)."))
     yield (gru_step(x, h, kernel, recurrent, np.stack([bias[0], np.zeros_like(bias[1])])),
-           "the recurrent bias bias[1] is missing.")
-    yield (z * h + (1 - z) * np.tanh(x_h + h_h), "the reset gate r is not used in the candidate.")
+           _("the recurrent bias bias[1] is missing."))
+    yield (z * h + (1 - z) * np.tanh(x_h + h_h), _("the reset gate r is not used in the candidate."))
 
 
 def check_gru_step(fn: Callable[..., np.ndarray]) -> bool:
@@ -150,19 +177,20 @@ def check_gru_step(fn: Callable[..., np.ndarray]) -> bool:
     name = function_name(fn, "gru_step")
 
     def body() -> None:
-        for x, h, _, kernel, recurrent, bias in _gated_cases(3, gru=True):
+        for x, h, _c, kernel, recurrent, bias in _gated_cases(3, gru=True):
             case = (x, h, kernel, recurrent, bias)
             expected = gru_step(*(a.copy() for a in case))
-            sizes = f"batch {x.shape[0]}, input_dim {x.shape[1]}, units {h.shape[1]}"
-            got = expect_array(call(fn, *case, name=name), f"the result of {name}", h.shape, "f")
-            problem = compare_arrays(got, expected, "new state h_t")
+            sizes = _sizes(x, h)
+            got = expect_array(call(fn, *case, name=name), _("the result of {name}").format(name=name), h.shape, "f")
+            problem = compare_arrays(got, expected, _("new state h_t"))
             if problem is None:
                 continue
             for variant, cause in _gru_variants(*case):
                 if matches(got, variant):
-                    raise Fail(f"({sizes}) {cause}")
-            raise Fail(f"({sizes}) {problem} Keras's gate order is [z, r, h]; bias[0] is the input bias, bias[1] "
-                       "the recurrent one; h̃ = tanh(x·W_h + b_h + r * (h_prev·U_h + b'_h)).")
+                    raise Fail(_at(sizes, cause))
+            raise Fail(with_cause(_at(sizes, problem), _("Keras's gate order is [z, r, h]; bias[0] is the input bias, "
+                                                         "bias[1] the recurrent one; h̃ = tanh(x·W_h + b_h + r * "
+                                                         "(h_prev·U_h + b'_h)).")))
 
     return run(name, body)
 
@@ -195,17 +223,17 @@ def _length_variants(lengths: np.ndarray, coverage: float) -> Iterator[tuple[int
     ordered, n = np.sort(lengths), len(lengths)
     with np.errstate(all="ignore"):
         linear = float(np.percentile(lengths, 100 * coverage))
-    yield int(linear), ("np.percentile's default linear interpolation (truncated) can fall below the "
-                        "lengths that cover the fraction; use method=\"inverted_cdf\".")
+    yield int(linear), _("np.percentile's default linear interpolation (truncated) can fall below the "
+                         "lengths that cover the fraction; use method=\"inverted_cdf\".")
     if int(np.ceil(linear)) != int(linear):
-        yield int(np.ceil(linear)), ("np.percentile's default linear interpolation gives a length between two "
-                                     "reviews' lengths; use method=\"inverted_cdf\", which returns a real one.")
+        yield int(np.ceil(linear)), _("np.percentile's default linear interpolation gives a length between two "
+                                      "reviews' lengths; use method=\"inverted_cdf\", which returns a real one.")
     if int(coverage * n) < n:
-        yield int(ordered[int(coverage * n)]), ("sorted(lengths)[int(coverage * n)] is one position too far: "
-                                                "the k-th smallest length is at index k - 1.")
+        yield int(ordered[int(coverage * n)]), _("sorted(lengths)[int(coverage * n)] is one position too far: "
+                                                 "the k-th smallest length is at index k - 1.")
     if int(coverage * n) >= 1:
-        yield int(ordered[int(coverage * n) - 1]), ("int(coverage * n) rounds down: at least coverage · n "
-                                                    "reviews must fit, so round up (math.ceil).")
+        yield int(ordered[int(coverage * n) - 1]), _("int(coverage * n) rounds down: at least coverage · n "
+                                                     "reviews must fit, so round up (math.ceil).")
 
 
 def check_sequence_length(fn: Callable[[np.ndarray, float], int]) -> bool:
@@ -216,20 +244,23 @@ def check_sequence_length(fn: Callable[[np.ndarray, float], int]) -> bool:
     def body() -> None:
         for lengths, coverage in _length_cases():
             expected = _shortest_covering(lengths.copy(), coverage)
-            got = expect_python_int(call(fn, lengths, coverage, name=name), f"the result of {name}")
+            got = expect_python_int(call(fn, lengths, coverage, name=name), _("the result of {name}").format(name=name))
             if got == expected:
                 continue
             covered = float(np.mean(lengths <= got))
-            shown = lengths.tolist() if len(lengths) <= 10 else f"{len(lengths)} lengths"
-            start = f"for coverage {coverage} of {shown} you returned {got}, expected {expected}:"
+            shown = lengths.tolist() if len(lengths) <= 10 else _("{count} lengths").format(count=len(lengths))
+            start = _("for coverage {coverage} of {shown} you returned {got}, expected {expected}:").format(
+                coverage=coverage, shown=shown, got=got, expected=expected)
             for variant, cause in _length_variants(lengths, coverage):
                 if got == variant:
-                    raise Fail(f"{start} {cause}")
+                    raise Fail(with_cause(start, cause))
             if covered < coverage:
-                raise Fail(f"{start} only {covered:.1%} of the sequences have length <= {got}, fewer than "
-                           f"{coverage:.0%}.")
-            raise Fail(f"{start} {covered:.1%} fit in {got} tokens, but the shorter length {expected} already "
-                       f"covers {coverage:.0%}.")
+                raise Fail(with_cause(start, _("only {covered} of the sequences have length <= {got}, fewer than "
+                                               "{coverage}.").format(covered=f"{covered:.1%}", got=got,
+                                                                     coverage=f"{coverage:.0%}")))
+            raise Fail(with_cause(start, _("{covered} fit in {got} tokens, but the shorter length {expected} already "
+                                           "covers {coverage}.").format(covered=f"{covered:.1%}", got=got,
+                                                                        expected=expected, coverage=f"{coverage:.0%}")))
 
     return run(name, body)
 
@@ -281,10 +312,10 @@ def model_step(what: str, action: Callable[[], Any], vocabulary_size: int) -> An
     def explain(exc: BaseException) -> str:
         small = _embedding_too_small(exc)
         if small:
-            return (f"{what} failed: id {small[0]} is outside the model's Embedding, which has only {small[1]} "
-                    f"rows. The ids go up to {vocabulary_size - 1}: use Embedding({vocabulary_size}, ...) "
-                    "(input_dim = the vocabulary size).")
-        return f"{what} failed with {keras_error_text(exc)}"
+            return _("{what} failed: id {id} is outside the model's Embedding, which has only {rows} rows. The ids "
+                     "go up to {largest}: use Embedding({size}, ...) (input_dim = the vocabulary size).").format(
+                         what=what, id=small[0], rows=small[1], largest=vocabulary_size - 1, size=vocabulary_size)
+        return _("{what} failed with {error}").format(what=what, error=keras_error_text(exc))
 
     return keras_step(what, action, explain=explain)
 
@@ -307,49 +338,55 @@ def probe_binary_classifier(model: Any, x: np.ndarray, vocabulary_size: int) -> 
     except (AttributeError, ValueError):   # a Sequential model without an Input is built on first call
         inputs = []
     if len(inputs) > 1:
-        raise Fail(f"the model has {len(inputs)} inputs; it should read one batch of id sequences.")
+        raise Fail(_("the model has {count} inputs; it should read one batch of id sequences.").format(
+            count=len(inputs)))
     if inputs and len(inputs[0].shape) != 2:
-        raise Fail(f"the model's input has shape {tuple(inputs[0].shape)}, but the reviews come as batches of id "
-                   "sequences of shape (batch, steps): use keras.Input((None,), dtype=\"int64\").")
+        raise Fail(_("the model's input has shape {shape}, but the reviews come as batches of id sequences of shape "
+                     "(batch, steps): use keras.Input((None,), dtype=\"int64\").").format(
+                         shape=tuple(inputs[0].shape)))
     for layer in _all_layers(model):
         if isinstance(layer, keras.layers.Embedding) and layer.input_dim < vocabulary_size:
-            raise Fail(f"the Embedding has input_dim {layer.input_dim}, but the vocabulary has {vocabulary_size} "
-                       f"ids (0 … {vocabulary_size - 1}): use Embedding({vocabulary_size}, ...).")
+            raise Fail(_("the Embedding has input_dim {input_dim}, but the vocabulary has {size} ids (0 … {largest}): "
+                         "use Embedding({size}, ...).").format(input_dim=layer.input_dim, size=vocabulary_size,
+                                                              largest=vocabulary_size - 1))
     last = model.layers[-1] if getattr(model, "layers", None) else None
     if isinstance(last, keras.layers.Dense) and last.activation is keras.activations.linear and last.units == 1:
-        raise Fail("the last layer is Dense(1) without an activation, so the model outputs any real number, not a "
-                   "probability: use Dense(1, activation=\"sigmoid\").")
+        raise Fail(_("the last layer is Dense(1) without an activation, so the model outputs any real number, not a "
+                     "probability: use Dense(1, activation=\"sigmoid\")."))
     width = x.shape[1]
     probe = np.array(x[:3], copy=True)
     probe[-1, 0] = vocabulary_size - 1          # the largest id must be looked up too
     short = np.array(x[:2, :min(width, 5)], copy=True)   # length buckets: batches shorter than the data
-    for batch, why in ((probe, ""), (short, " (the check trains on batches of similar-length reviews, so a batch "
-                                            "can be that short)")):
-        out = model_step(f"calling the model on a batch of id sequences of shape {batch.shape}{why}",
-                         lambda batch=batch: model(batch, training=False), vocabulary_size)
+    for batch, why in ((probe, ""), (short, " " + _("(the check trains on batches of similar-length reviews, so a "
+                                                    "batch can be that short)"))):
+        out = model_step(_("calling the model on a batch of id sequences of shape {shape}").format(shape=batch.shape)
+                         + why, lambda batch=batch: model(batch, training=False), vocabulary_size)
         if isinstance(out, (list, tuple, dict)):
-            raise Fail(f"the model has {len(out)} outputs; it should have one: P(positive) per review.")
-        out = model_step("reading the model's output", lambda out=out: keras.ops.convert_to_numpy(out),
+            raise Fail(_("the model has {count} outputs; it should have one: P(positive) per review.").format(
+                count=len(out)))
+        out = model_step(_("reading the model's output"), lambda out=out: keras.ops.convert_to_numpy(out),
                          vocabulary_size)
         n, steps = batch.shape
         if out.ndim == 3 and out.shape[:2] == (n, steps):
-            raise Fail(f"the model outputs shape {out.shape}: one prediction per token, not per review. The "
-                       "recurrent layer before the head must return only its last state (return_sequences=False, "
-                       "the default).")
+            raise Fail(_("the model outputs shape {shape}: one prediction per token, not per review. The recurrent "
+                         "layer before the head must return only its last state (return_sequences=False, the "
+                         "default).").format(shape=out.shape))
         if out.ndim == 2 and out.shape[0] == n and out.shape[1] != 1:
-            raise Fail(f"the model outputs {out.shape[1]} numbers per review (shape {out.shape}); a binary classifier "
-                       "outputs one probability, shape (batch, 1): use Dense(1, activation=\"sigmoid\").")
+            raise Fail(_("the model outputs {count} numbers per review (shape {shape}); a binary classifier outputs "
+                         "one probability, shape (batch, 1): use Dense(1, activation=\"sigmoid\").").format(
+                             count=out.shape[1], shape=out.shape))
         if out.shape != (n, 1):
-            raise Fail(f"the model should output one probability per review, shape ({n}, 1); got {out.shape}.")
+            raise Fail(_("the model should output one probability per review, shape ({n}, 1); got {shape}.").format(
+                n=n, shape=out.shape))
         if not np.all(np.isfinite(out)):
-            raise Fail("the model's output contains NaN or inf before training.")
+            raise Fail(_("the model's output contains NaN or inf before training."))
         if np.any((out < 0) | (out > 1)):
-            raise Fail(f"the model outputs {float(out[(out < 0) | (out > 1)][0]):.3g}, which is not a probability: "
-                       "use a sigmoid on the last layer, Dense(1, activation=\"sigmoid\").")
+            raise Fail(_("the model outputs {value}, which is not a probability: use a sigmoid on the last layer, "
+                         "Dense(1, activation=\"sigmoid\").").format(value=f"{float(out[(out < 0) | (out > 1)][0]):.3g}"))
         activation = getattr(getattr(last, "activation", None), "__name__", "")
         if activation == "softmax" and np.all(out == 1.0):
-            raise Fail("the model outputs 1.0 for every review: a softmax over a single unit is always 1. Use "
-                       "Dense(1, activation=\"sigmoid\").")
+            raise Fail(_("the model outputs 1.0 for every review: a softmax over a single unit is always 1. Use "
+                         "Dense(1, activation=\"sigmoid\")."))
 
 
 def check_classifier_beats(build: Callable[[], Any], train: tuple[np.ndarray, np.ndarray],
@@ -375,31 +412,32 @@ def check_classifier_beats(build: Callable[[], Any], train: tuple[np.ndarray, np
         keras.utils.set_random_seed(0)
         model = call(build, name=label)
         if isinstance(model, type):
-            raise Fail(f"{label}() returned the class {model.__name__}, not a model: return an instance, "
-                       f"e.g. {model.__name__}([...]).")
+            raise Fail(_("{name}() returned the class {cls}, not a model: return an instance, e.g. {cls}([...]).").format(
+                name=label, cls=model.__name__))
         if not isinstance(model, keras.Model):
-            raise Fail(f"{label}() must return a keras Model, got {type(model).__name__}.")
+            raise Fail(_("{name}() must return a keras Model, got {kind}.").format(name=label, kind=type(model).__name__))
         result["model"] = model
         probe_binary_classifier(model, val[0], vocab)
         if not model.compiled:
             model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy", metrics=["accuracy"])
         stop = keras.callbacks.EarlyStopping(patience=2, restore_best_weights=True)
-        model_step("training the model (model.fit)",
+        model_step(_("training the model (model.fit)"),
                    lambda: model.fit(make_bucketed_dataset(train[0], train[1], 64, shuffle=True), epochs=epochs,
                                      verbose=0, shuffle=False, callbacks=[stop],
                                      validation_data=make_bucketed_dataset(val[0], val[1], 256)), vocab)
-        pred = model_step("predicting on the validation reviews",
+        pred = model_step(_("predicting on the validation reviews"),
                           lambda: np.asarray(model.predict(val[0], verbose=0), dtype="float64"), vocab)
         if pred.shape != (len(val[0]), 1) or not np.all(np.isfinite(pred)):
-            raise Fail(f"after training, the predictions have shape {pred.shape} and "
-                       f"{int(np.sum(~np.isfinite(pred)))} NaN or inf values; expected finite values of shape "
-                       f"({len(val[0])}, 1). The training diverged.")
+            raise Fail(_("after training, the predictions have shape {shape} and {bad} NaN or inf values; expected "
+                         "finite values of shape ({n}, 1). The training diverged.").format(
+                             shape=pred.shape, bad=int(np.sum(~np.isfinite(pred))), n=len(val[0])))
         result["score"] = float(balanced_accuracy_score(val[1], (pred.reshape(-1) > 0.5).astype(int)))
         if result["score"] < threshold:
-            raise Fail(f"validation balanced accuracy {result['score']:.3f}, needs at least {threshold:.3f}. "
-                       "Predicting the majority class gives 0.5.")
+            raise Fail(_("validation balanced accuracy {score}, needs at least {threshold}. Predicting the majority "
+                         "class gives 0.5.").format(score=f"{result['score']:.3f}", threshold=f"{threshold:.3f}"))
 
     ok = run(label, body)
     if ok:
-        print(f"   validation balanced accuracy {result['score']:.3f} >= {threshold:.3f}")
+        print("   " + _("validation balanced accuracy {score} >= {threshold}").format(
+            score=f"{result['score']:.3f}", threshold=f"{threshold:.3f}"))
     return ClassifierCheck(ok, result.get("score"), result.get("model"))

@@ -228,3 +228,129 @@ def _check_reverse(fn: Callable[[np.ndarray], np.ndarray], name: str) -> bool:
             raise Fail(f"{problem} For example [5, 6, 7, 0, 0] should become [7, 6, 5, 0, 0].")
 
     return run(label, body)
+
+
+# ----------------------------------------------------------------------------- a model that does not forget
+
+#: the probe the check trains on: evidence in the first PROBE_WITHIN of PROBE_LENGTH steps
+PROBE_LENGTH, PROBE_WITHIN = 100, 10
+_REGRESSION_LOSSES = ("mse", "mae", "mean_squared_error", "mean_absolute_error", "huber", "log_cosh", "logcosh")
+
+
+def _loss_name(model: Any) -> str:
+    """The compiled loss as a lower-case name ('' when it has none)."""
+    loss = getattr(model, "loss", None)
+    if isinstance(loss, str):
+        return loss.lower()
+    return str(getattr(loss, "name", None) or getattr(loss, "__name__", "") or "").lower()
+
+
+def _probe_probability_model(model: Any, x: np.ndarray) -> None:
+    """Fail with a specific message unless ``model`` maps (batch, steps, 1) probe sequences
+    to one probability each, shape (batch, 1)."""
+    import keras
+
+    from ._core import keras_step
+
+    steps, features = x.shape[1:]
+    try:
+        declared = model.input_shape
+    except Exception:  # noqa: BLE001 - a Sequential model without an Input builds on first use
+        declared = None
+    if isinstance(declared, list):
+        raise Fail(f"the model has {len(declared)} inputs; it should read one batch of sequences.")
+    if isinstance(declared, tuple) and all(d is None or isinstance(d, int) for d in declared):
+        if len(declared) != 3 or declared[1] not in (None, steps) or declared[2] not in (None, features):
+            raise Fail(f"the model expects inputs of shape {declared}, but the probe's sequences come as "
+                       f"(batch, {steps}, {features}) = (batch, steps, features): start with "
+                       f"keras.Input(({steps}, {features})).")
+    out = keras_step(f"calling the model on 2 sequences of shape ({steps}, {features})",
+                     lambda: model(x[:2], training=False))
+    if isinstance(out, (list, tuple, dict)):
+        raise Fail(f"the model has {len(out)} outputs; it should have one: P(label 1) per sequence.")
+    out = keras_step("reading the model's output", lambda: keras.ops.convert_to_numpy(out))
+    if out.ndim == 3 and out.shape[:2] == (2, steps):
+        raise Fail(f"the model outputs shape {out.shape}: one prediction per step, not per sequence. The recurrent "
+                   "layer before the head must return only its final state(s) (return_sequences=False, the default).")
+    if out.ndim == 2 and out.shape[0] == 2 and out.shape[1] != 1:
+        raise Fail(f"the model outputs {out.shape[1]} numbers per sequence (shape {out.shape}); a binary classifier "
+                   "outputs one probability, shape (batch, 1): end with Dense(1, activation=\"sigmoid\").")
+    if out.shape != (2, 1):
+        raise Fail(f"the model should output one probability per sequence, shape (2, 1) for 2 sequences; got "
+                   f"{out.shape}.")
+    last = model.layers[-1] if getattr(model, "layers", None) else None
+    if (isinstance(last, keras.layers.Dense) and last.activation is keras.activations.linear
+            and "crossentropy" not in _loss_name(model)):
+        raise Fail("the last layer is Dense(1) without an activation, so the model outputs any real number, not a "
+                   "probability: use Dense(1, activation=\"sigmoid\").")
+    if not np.all(np.isfinite(out)):
+        raise Fail("the model's output contains NaN or inf before training.")
+
+
+def check_probe_beats(build: Callable[[], Any], threshold: float = 0.8, epochs: int = 3,
+                      n_train: int = 2000) -> bool:
+    """Train the binary classifier that ``build()`` returns (compiled or not; one sigmoid
+    output) on an order probe whose evidence lies in the first :data:`PROBE_WITHIN` of
+    :data:`PROBE_LENGTH` steps (``utils.probes.make_order_probe(..., within=...)``), and compare
+    its validation accuracy on 1,000 new sequences with ``threshold``.
+
+    The model is probed first on two sequences: it must take ``(batch, PROBE_LENGTH, 1)`` and
+    return ``(batch, 1)``. An uncompiled model is compiled with Adam(3e-3) and binary
+    cross-entropy; a model compiled with a regression loss is rejected. The training is short
+    (``epochs`` epochs on ``n_train`` sequences, seconds on a CPU), which a forward-only
+    recurrent layer cannot use to carry the evidence over 90 steps, while one that reads the
+    sequence backwards sees it last."""
+    import keras
+
+    from ..probes import make_order_probe
+    from ._core import keras_step
+
+    name = function_name(build, "build_model")
+    result: dict[str, float] = {}
+
+    def body() -> None:
+        if isinstance(build, keras.Model):
+            raise Fail(f"pass the function {name} itself (checks.check_probe_beats({name})), not the model it "
+                       "returns: no parentheses after its name.")
+        train = make_order_probe(n_train, PROBE_LENGTH, seed=200, within=PROBE_WITHIN)
+        val = make_order_probe(1000, PROBE_LENGTH, seed=201, within=PROBE_WITHIN)
+        keras.utils.set_random_seed(0)
+        model = call(build, name=name)
+        if isinstance(model, type):
+            raise Fail(f"{name}() returned the class {model.__name__}, not a model: return an instance.")
+        if not isinstance(model, keras.Model):
+            raise Fail(f"{name}() must return a keras Model, got {type(model).__name__}.")
+        _probe_probability_model(model, val.x)
+        if not model.compiled:
+            keras_step("compiling the model", lambda: model.compile(optimizer=keras.optimizers.Adam(3e-3),
+                                                                    loss="binary_crossentropy",
+                                                                    metrics=["accuracy"]))
+        loss = _loss_name(model)
+        if getattr(model, "loss", None) is None:
+            raise Fail("the model is compiled without a loss: use loss=\"binary_crossentropy\", or do not compile "
+                       "it and the check uses Adam and binary cross-entropy.")
+        if any(loss == r or loss.endswith(r) for r in _REGRESSION_LOSSES):
+            raise Fail(f"the model is compiled with loss={loss!r}, a regression loss; the probe is a binary "
+                       "classification (label 0 or 1): use loss=\"binary_crossentropy\".")
+        if "categorical" in loss:
+            raise Fail(f"the model is compiled with loss={loss!r}, which expects one probability per class; with "
+                       "one sigmoid output use loss=\"binary_crossentropy\".")
+        keras_step("training the model (model.fit)",
+                   lambda: model.fit(train.x, train.y, batch_size=64, epochs=epochs, verbose=0, shuffle=True))
+        pred = np.asarray(keras_step("predicting on the validation sequences",
+                                     lambda: model.predict(val.x, batch_size=500, verbose=0)), dtype="float64")
+        if pred.shape != (len(val.y), 1) or not np.all(np.isfinite(pred)):
+            raise Fail(f"after training, the predictions have shape {pred.shape} and "
+                       f"{int(np.sum(~np.isfinite(pred)))} NaN or inf values; expected finite values of shape "
+                       f"({len(val.y)}, 1). The training diverged: lower the learning rate.")
+        result["accuracy"] = float(np.mean((pred.reshape(-1) > 0.5) == val.y))
+        if result["accuracy"] < threshold:
+            hint = (" That is chance: the evidence sits in the first 10 of 100 steps, and a layer that reads only "
+                    "forwards must carry it through some 90 steps of noise to its final state. Which direction "
+                    "reads it last?" if result["accuracy"] < 0.6 else "")
+            raise Fail(f"validation accuracy {result['accuracy']:.3f}, needs at least {threshold:.2f}.{hint}")
+
+    ok = run(name, body)
+    if ok:
+        print(f"   validation accuracy {result['accuracy']:.3f} >= {threshold:.2f}")
+    return ok

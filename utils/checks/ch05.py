@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import _
 from ._core import (
     Fail,
     call,
@@ -22,8 +23,8 @@ from ._core import (
 
 
 def _hint(got: Any, variants: Sequence[tuple[Any, str]]) -> str:
-    """:func:`~utils.checks._core.cause_of` with a leading space, to append to a ❌ line, or ``""``."""
-    return with_cause("", cause_of(got, variants, sentence=False))
+    """:func:`~utils.checks._core.cause_of`: the cause to add to a ❌ line with ``with_cause``, or ``""``."""
+    return cause_of(got, variants, sentence=False)
 
 
 # ----------------------------------------------------------------------------- exercise 1
@@ -63,32 +64,35 @@ def check_windows(fn: Callable[..., tuple[np.ndarray, np.ndarray]]) -> bool:
 
     def body() -> None:
         for data, targets, seq, rate in _window_cases():
-            where = f"for data of shape {data.shape}, sequence_length={seq}, sampling_rate={rate}"
+            where = _("for data of shape {shape}, sequence_length={seq}, sampling_rate={rate}").format(
+                shape=data.shape, seq=seq, rate=rate)
             x_ref, y_ref = _keras_windows(data, targets, seq, rate)
             got = call(fn, data, targets, seq, rate, name=name)
             if not (isinstance(got, tuple) and len(got) == 2):
-                length = f" of length {len(got)}" if isinstance(got, (list, tuple)) else ""
-                raise Fail(f"{name} should return a tuple (windows, window_targets), got "
-                           f"{type(got).__name__}{length}.")
+                length = _(" of length {length}").format(length=len(got)) if isinstance(got, (list, tuple)) else ""
+                raise Fail(_("{name} should return a tuple (windows, window_targets), got {kind}.").format(
+                    name=name, kind=type(got).__name__ + length))
             x, y = got
             if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.shape == y_ref.shape \
                     and y.shape == x_ref.shape:
-                raise Fail(f"{name} returned (window_targets, windows): return the windows first.")
+                raise Fail(_("{name} returned (window_targets, windows): return the windows first.").format(name=name))
             _check_windows_array(expect_array(x, f"windows {where}"), data, seq, rate, x_ref, where)
             y = expect_array(y, f"window_targets {where}")
             if y.shape != y_ref.shape:
-                hint = _hint(y, [(targets[:len(y_ref)].reshape(-1, 1), "Return a 1-D array, one target per window.")])
-                raise Fail(f"window_targets {where} has shape {y.shape}, expected {y_ref.shape} (one target per "
-                           f"window).{hint}")
+                hint = _hint(y, [(targets[:len(y_ref)].reshape(-1, 1), _("Return a 1-D array, one target per window."))])
+                raise Fail(with_cause(_("window_targets {where} has shape {got}, expected {expected} (one target per "
+                                        "window).").format(where=where, got=y.shape, expected=y_ref.shape), hint))
             if y.dtype != y_ref.dtype:
-                raise Fail(f"window_targets {where} has dtype {y.dtype}, expected {y_ref.dtype} (the dtype of "
-                           "targets): take the values from targets without converting them.")
+                raise Fail(_("window_targets {where} has dtype {got}, expected {expected} (the dtype of targets): take "
+                             "the values from targets without converting them.").format(
+                                 where=where, got=y.dtype, expected=y_ref.dtype))
             span = (seq - 1) * rate
             problem = compare_arrays(y, y_ref, f"window_targets {where}", atol=0)
             if problem:
-                hint = _hint(y, [(targets[span:span + len(y_ref)], "Window i's target is targets[i] (the target "
-                                     "of its first row), not the target of its last row.")])
-                raise Fail(problem + hint)
+                hint = _hint(y, [(targets[span:span + len(y_ref)], _("Window i's target is targets[i] (the target "
+                                                                     "of its first row), not the target of its last "
+                                                                     "row."))])
+                raise Fail(with_cause(problem, hint))
 
     return run(name, body)
 
@@ -99,28 +103,33 @@ def _check_windows_array(x: np.ndarray, data: np.ndarray, seq: int, rate: int, x
     n = len(x_ref)
     if x.shape != x_ref.shape:
         if x.shape == (n, data.shape[1], seq):
-            raise Fail(f"windows {where} have shape {x.shape}, expected {x_ref.shape} = (windows, sequence_length, "
-                       "features): your windows are transposed.")
+            raise Fail(_("windows {where} have shape {got}, expected {expected} = (windows, sequence_length, "
+                         "features): your windows are transposed.").format(where=where, got=x.shape, expected=x_ref.shape))
         if x.ndim == 3 and x.shape[1:] == x_ref.shape[1:] and x.shape[0] in (n - 1, n + 1):
-            few = x.shape[0] < n
-            raise Fail(f"windows {where} have shape {x.shape}, expected {x_ref.shape}: one window too "
-                       f"{'few' if few else 'many'}. The last window starts at i = len(data) - "
-                       "(sequence_length - 1) * sampling_rate - 1, so its last row is the last row of data.")
+            message = (_("windows {where} have shape {got}, expected {expected}: one window too few. The last window "
+                         "starts at i = len(data) - (sequence_length - 1) * sampling_rate - 1, so its last row is the "
+                         "last row of data.") if x.shape[0] < n else
+                       _("windows {where} have shape {got}, expected {expected}: one window too many. The last window "
+                         "starts at i = len(data) - (sequence_length - 1) * sampling_rate - 1, so its last row is the "
+                         "last row of data."))
+            raise Fail(message.format(where=where, got=x.shape, expected=x_ref.shape))
         every_row = np.stack([data[i:i + seq] for i in range(len(data) - seq + 1)])
-        hint = _hint(x, [(every_row, "You ignored sampling_rate: these are the windows of consecutive rows. Window "
-                                        "i is data[i], data[i + sampling_rate], ….")])
-        raise Fail(f"windows {where} have shape {x.shape}, expected {x_ref.shape} = (windows, sequence_length, "
-                   "features): one window for every start i whose last row, i + (sequence_length - 1) * "
-                   f"sampling_rate, is inside data.{hint}")
+        hint = _hint(x, [(every_row, _("You ignored sampling_rate: these are the windows of consecutive rows. Window "
+                                       "i is data[i], data[i + sampling_rate], …."))])
+        raise Fail(with_cause(_("windows {where} have shape {got}, expected {expected} = (windows, sequence_length, "
+                                "features): one window for every start i whose last row, i + (sequence_length - 1) * "
+                                "sampling_rate, is inside data.").format(where=where, got=x.shape, expected=x_ref.shape),
+                              hint))
     if x.dtype != x_ref.dtype:
-        raise Fail(f"windows {where} have dtype {x.dtype}, expected {x_ref.dtype} (the dtype of data, as Keras "
-                   "keeps it): slice data instead of converting it, or pass dtype=data.dtype.")
+        raise Fail(_("windows {where} have dtype {got}, expected {expected} (the dtype of data, as Keras keeps it): "
+                     "slice data instead of converting it, or pass dtype=data.dtype.").format(
+                         where=where, got=x.dtype, expected=x_ref.dtype))
     problem = compare_arrays(x, x_ref, f"windows {where}", atol=0)
     if problem:
         consecutive = np.stack([data[i:i + seq] for i in range(n)]) if len(data) >= n + seq - 1 else None
-        hint = _hint(x, [(consecutive, "These are consecutive rows: window i takes every sampling_rate-th row, "
-                                          "data[i], data[i + sampling_rate], ….")])
-        raise Fail(problem + hint)
+        hint = _hint(x, [(consecutive, _("These are consecutive rows: window i takes every sampling_rate-th row, "
+                                         "data[i], data[i + sampling_rate], …."))])
+        raise Fail(with_cause(problem, hint))
 
 
 # ----------------------------------------------------------------------------- exercise 2
@@ -153,23 +162,24 @@ def check_naive_mae(fn: Callable[[np.ndarray, int], float]) -> bool:
                 continue
             h, pairs = int(horizon), original[int(horizon):] - original[:-int(horizon)]
             hint = _hint(value, [
-                (_naive(original, h - 1), "That is the MAE for horizon - 1: compare series[t + horizon] with series[t], "
-                                          "i.e. series[horizon:] with series[:-horizon]."),
-                (_naive(original, h + 1), "That is the MAE for horizon + 1: compare series[horizon:] with "
-                                          "series[:-horizon]."),
-                (float(np.mean(pairs)), "That is the mean of the signed errors: take their absolute value first."),
-                (float(np.mean(pairs ** 2)), "That is the mean squared error: take absolute values, not squares."),
-                (float(np.sqrt(np.mean(pairs ** 2))), "That is the root mean squared error, not the MAE."),
-                (float(np.abs(pairs).sum() / len(original)), "You divided by len(series): average over the "
-                                                             "len(series) - horizon pairs."),
-                (float(np.mean(np.abs(np.diff(original, n=h)))), "np.diff(series, n=horizon) is the horizon-th "
-                                                                 "*repeated* difference, not series[t + horizon] - "
-                                                                 "series[t]."),
-                (float(np.mean(np.abs(np.diff(original)))) * h, "horizon times the one-step MAE equals the naive MAE "
-                                                                 "only for a straight line."),
+                (_naive(original, h - 1), _("That is the MAE for horizon - 1: compare series[t + horizon] with "
+                                            "series[t], i.e. series[horizon:] with series[:-horizon].")),
+                (_naive(original, h + 1), _("That is the MAE for horizon + 1: compare series[horizon:] with "
+                                            "series[:-horizon].")),
+                (float(np.mean(pairs)), _("That is the mean of the signed errors: take their absolute value first.")),
+                (float(np.mean(pairs ** 2)), _("That is the mean squared error: take absolute values, not squares.")),
+                (float(np.sqrt(np.mean(pairs ** 2))), _("That is the root mean squared error, not the MAE.")),
+                (float(np.abs(pairs).sum() / len(original)),
+                 _("You divided by len(series): average over the len(series) - horizon pairs.")),
+                (float(np.mean(np.abs(np.diff(original, n=h)))),
+                 _("np.diff(series, n=horizon) is the horizon-th *repeated* difference, not series[t + horizon] - "
+                   "series[t].")),
+                (float(np.mean(np.abs(np.diff(original)))) * h,
+                 _("horizon times the one-step MAE equals the naive MAE only for a straight line.")),
             ])
-            raise Fail(f"{name}(series, {h}) returned {value:.6g}, expected {expected:.6g} for series = "
-                       f"{_series_text(original)}.{hint}")
+            raise Fail(with_cause(_("{call} returned {got}, expected {expected} for series = {series}.").format(
+                call=f"{name}(series, {h})", got=f"{value:.6g}", expected=f"{expected:.6g}",
+                series=_series_text(original)), hint))
 
     return run(name, body)
 
@@ -178,7 +188,7 @@ def _series_text(series: np.ndarray) -> str:
     """A short description of a test series for the ❌ line."""
     if len(series) <= 10:
         return np.array2string(series, separator=", ")
-    return f"<{len(series)} values>"
+    return "<" + _("{count} values").format(count=len(series)) + ">"
 
 
 # ----------------------------------------------------------------------------- exercise 3
@@ -203,29 +213,33 @@ def _probe_model(model: Any, windows: np.ndarray) -> None:
         declared = None
     if isinstance(declared, tuple) and all(d is None or isinstance(d, int) for d in declared):
         if len(declared) != 3 or declared[2] not in (None, features) or declared[1] not in (None, steps):
-            transposed = " (steps and features swapped)" if declared[1:] == (features, steps) else ""
-            raise Fail(f"your model expects inputs of shape {declared}{transposed}, but the windows are "
-                       f"(batch, {steps}, {features}) = (batch, timesteps, features): start with "
-                       f"keras.Input(({steps}, {features})).")
+            transposed = " " + _("(steps and features swapped)") if declared[1:] == (features, steps) else ""
+            raise Fail(_("your model expects inputs of shape {declared}, but the windows are (batch, {steps}, "
+                         "{features}) = (batch, timesteps, features): start with keras.Input(({steps}, "
+                         "{features})).").format(declared=f"{declared}{transposed}", steps=steps, features=features))
     elif declared is not None:
-        raise Fail(f"your model has several inputs {declared}; it should take one window of shape ({steps}, {features}).")
-    out = keras_step(f"predicting on 2 windows of shape ({steps}, {features})",
+        raise Fail(_("your model has several inputs {declared}; it should take one window of shape ({steps}, "
+                     "{features}).").format(declared=declared, steps=steps, features=features))
+    out = keras_step(_("predicting on 2 windows of shape ({steps}, {features})").format(steps=steps, features=features),
                      lambda: model.predict(windows[:2], verbose=0),
-                     "Check that the layers fit together for inputs of shape (batch, timesteps, features).")
+                     _("Check that the layers fit together for inputs of shape (batch, timesteps, features)."))
     if not isinstance(out, np.ndarray):
-        raise Fail(f"the model should have one output, shape (batch, 1); it returned a {type(out).__name__} "
-                   "(several outputs?).")
+        raise Fail(_("the model should have one output, shape (batch, 1); it returned a {kind} (several "
+                     "outputs?).").format(kind=type(out).__name__))
     if out.shape == (2, 1):
         if out.dtype.kind != "f" or not np.all(np.isfinite(out)):
-            raise Fail(f"the model's predictions should be finite floats; got {out.ravel()} ({out.dtype}).")
+            raise Fail(_("the model's predictions should be finite floats; got {values} ({dtype}).").format(
+                values=out.ravel(), dtype=out.dtype))
         return
     if out.ndim == 3 and out.shape[:2] == (2, steps):
-        raise Fail(f"the model outputs shape {out.shape}: one prediction per time step. The last recurrent layer "
-                   "needs return_sequences=False (the default) so that the head sees one vector per window.")
+        raise Fail(_("the model outputs shape {shape}: one prediction per time step. The last recurrent layer needs "
+                     "return_sequences=False (the default) so that the head sees one vector per window.").format(
+                         shape=out.shape))
     if out.ndim == 2 and out.shape[0] == 2:
-        raise Fail(f"the model outputs shape {out.shape}: {out.shape[1]} numbers per window. It should predict one "
-                   "number, the standardised temperature: end with Dense(1).")
-    raise Fail(f"the model outputs shape {out.shape} for 2 windows, expected (2, 1): one number per window.")
+        raise Fail(_("the model outputs shape {shape}: {count} numbers per window. It should predict one number, the "
+                     "standardised temperature: end with Dense(1).").format(shape=out.shape, count=out.shape[1]))
+    raise Fail(_("the model outputs shape {shape} for 2 windows, expected (2, 1): one number per window.").format(
+        shape=out.shape))
 
 
 def check_model_beats(build: Callable[[], Any], train: tuple[np.ndarray, np.ndarray],
@@ -247,46 +261,49 @@ def check_model_beats(build: Callable[[], Any], train: tuple[np.ndarray, np.ndar
 
     def body() -> None:
         if isinstance(build, keras.Model):
-            raise Fail(f"pass the function {name} itself (checks.check_model_beats({name}, …)), not the model it "
-                       "returns: no parentheses after its name.")
+            raise Fail(_("pass the function {name} itself (checks.check_model_beats({name}, …)), not the model it "
+                         "returns: no parentheses after its name.").format(name=name))
         keras.utils.set_random_seed(0)
         model = call(build, name=name)
         if not isinstance(model, keras.Model):
-            raise Fail(f"{name}() must return a keras Model, got {type(model).__name__}.")
+            raise Fail(_("{name}() must return a keras Model, got {kind}.").format(name=name, kind=type(model).__name__))
         _probe_model(model, val[0])
         if not model.compiled:
-            keras_step("compiling the model", lambda: model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse"))
+            keras_step(_("compiling the model"),
+                       lambda: model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="mse"))
         loss = model.loss if isinstance(model.loss, str) else getattr(model.loss, "name", "")
         if model.loss is None:
-            raise Fail("the model is compiled without a loss: use model.compile(..., loss=\"mse\") (or \"mae\"), or "
-                       "do not compile it and the check uses Adam and MSE.")
+            raise Fail(_("the model is compiled without a loss: use model.compile(..., loss=\"mse\") (or \"mae\"), "
+                         "or do not compile it and the check uses Adam and MSE."))
         if isinstance(loss, str) and ("crossentropy" in loss or "hinge" in loss):
-            raise Fail(f"the model is compiled with loss={loss!r}, a classification loss; forecasting a temperature "
-                       "is regression: use loss=\"mse\" (or \"mae\").")
+            raise Fail(_("the model is compiled with loss={loss}, a classification loss; forecasting a temperature "
+                         "is regression: use loss=\"mse\" (or \"mae\").").format(loss=repr(loss)))
         scale = lambda y: (y - y_mean) / y_std  # noqa: E731
         stop = keras.callbacks.EarlyStopping(patience=3, restore_best_weights=True)
-        keras_step("training the model", lambda: model.fit(
+        keras_step(_("training the model"), lambda: model.fit(
             make_dataset(train[0], scale(train[1]), 128, shuffle=True), epochs=epochs, verbose=0, shuffle=False,
             validation_data=make_dataset(val[0], scale(val[1]), 512), callbacks=[stop]))
-        raw = np.asarray(keras_step("predicting on the validation windows",
+        raw = np.asarray(keras_step(_("predicting on the validation windows"),
                                     lambda: model.predict(val[0], verbose=0))).reshape(-1)
         if not np.all(np.isfinite(raw)):
-            raise Fail("after training the model predicts NaN or inf: the training diverged. Lower the learning "
-                       "rate.")
+            raise Fail(_("after training the model predicts NaN or inf: the training diverged. Lower the learning "
+                         "rate."))
         result["mae"] = float(np.abs(raw * y_std + y_mean - val[1]).mean())
         if result["mae"] >= target_mae:
-            raise Fail(f"validation MAE {result['mae']:.3f} °C, needs to be below {target_mae:.3f} °C."
-                       f"{_bounded_hint(model, raw, scale(np.asarray(val[1], dtype='float64')))}")
+            raise Fail(with_cause(_("validation MAE {mae} °C, needs to be below {target} °C.").format(
+                mae=f"{result['mae']:.3f}", target=f"{target_mae:.3f}"),
+                _bounded_hint(model, raw, scale(np.asarray(val[1], dtype="float64")))))
 
     ok = run(name, body)
     if ok:
-        print(f"   validation MAE {result['mae']:.3f} °C < {target_mae:.3f} °C")
+        print("   " + _("validation MAE {mae} °C < {target} °C").format(
+            mae=f"{result['mae']:.3f}", target=f"{target_mae:.3f}"))
     return ok, result.get("mae")
 
 
 def _bounded_hint(model: Any, raw: np.ndarray, scaled_targets: np.ndarray) -> str:
     """Name the output activation as the cause when it bounds the predictions, every
-    prediction lies within that bound, and many standardised targets lie outside it."""
+    prediction lies within that bound, and many standardised targets lie outside it (else ``""``)."""
     activation = _output_activation(model)
     if activation not in _BOUNDED:
         return ""
@@ -294,5 +311,6 @@ def _bounded_hint(model: Any, raw: np.ndarray, scaled_targets: np.ndarray) -> st
     outside = float(np.mean((scaled_targets < low) | (scaled_targets > high)))
     if outside < 0.2 or not np.all((raw >= low - 1e-6) & (raw <= high + 1e-6)):
         return ""
-    return (f" The output layer's activation {activation!r} keeps every prediction in [{low:g}, {high:g}], but "
-            f"{outside:.0%} of the standardised temperatures lie outside: a regression output needs no activation.")
+    return _("The output layer's activation {activation} keeps every prediction in [{low}, {high}], but {outside} "
+             "of the standardised temperatures lie outside: a regression output needs no activation.").format(
+                 activation=repr(activation), low=f"{low:g}", high=f"{high:g}", outside=f"{outside:.0%}")

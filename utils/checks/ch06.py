@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from ._core import Fail, _short, call, compare_arrays, expect_array, expect_int, function_name, matches, run
+from ._core import Fail, _short, call, compare_arrays, expect_array, expect_int, function_name, keras_step, matches, run
 from .ch05 import _hint
 
 
@@ -178,3 +179,163 @@ def check_conv_stack_params(fn: Callable[[int, list[tuple[int, int]]], list[int]
                        f"{first}).{hint}")
 
     return run(name, body)
+
+
+# ----------------------------------------------------------------------------- exercise 4: reach within a budget
+
+_RECURRENT = ("LSTM", "GRU", "SimpleRNN", "Bidirectional", "RNN")
+
+
+def _layer_params(layer: Any) -> int:
+    try:
+        return int(layer.count_params())
+    except Exception:  # noqa: BLE001 - an unbuilt layer counts nothing
+        return 0
+
+
+def _structure(model: Any, filters: int) -> None:
+    """Fail unless the model is a stack of Conv1D / pooling layers with ``filters`` filters each,
+    then a global pooling layer, then a dense head; name the first layer that breaks the plan."""
+    from ..conv import GLOBAL_POOLINGS, POSITION_NEUTRAL, POSITION_WINDOWS
+
+    no_pooling = Fail("the model has no GlobalMaxPooling1D (or GlobalAveragePooling1D) layer: end the convolutional "
+                      "stack with one, then Dense(1, activation=\"sigmoid\").")
+    has_pooling = any(type(layer).__name__ in GLOBAL_POOLINGS for layer in model.layers)
+    pooled, convs = False, 0
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind == "InputLayer":
+            continue
+        if pooled:
+            if kind in _RECURRENT or kind in POSITION_WINDOWS:
+                raise Fail(f"layer {layer.name!r} ({kind}) comes after the global pooling layer, where there is no "
+                           "sequence left: put every Conv1D and pooling layer before it.")
+            continue
+        if kind in GLOBAL_POOLINGS:
+            pooled = True
+        elif kind == "Flatten":
+            raise Fail(f"layer {layer.name!r} is a Flatten: it hands the Dense layer every position, so the Dense "
+                       "layer, not the convolutions, would combine the two spikes, with weights tied to positions. "
+                       "End the convolutional stack with GlobalMaxPooling1D instead.")
+        elif kind in _RECURRENT:
+            raise Fail(f"layer {layer.name!r} is a recurrent layer ({kind}): this exercise reaches the second spike "
+                       "with convolutions and pooling alone. Remove it and end the stack with GlobalMaxPooling1D.")
+        elif kind == "Conv1D":
+            convs += 1
+            if int(layer.filters) != filters:
+                raise Fail(f"layer {layer.name!r} has {layer.filters} filters; the exercise fixes {filters} in every "
+                           "Conv1D, so that the budget is spent on reach (kernel sizes, pooling, dilation), not on "
+                           "thinner layers.")
+        elif kind not in POSITION_WINDOWS and kind not in POSITION_NEUTRAL:
+            if not has_pooling:
+                raise no_pooling
+            raise Fail(f"layer {layer.name!r} ({kind}) comes before the global pooling layer; the stack may hold only "
+                       "Conv1D, MaxPooling1D / AveragePooling1D and dropout, normalisation or activation layers.")
+    if not pooled:
+        raise no_pooling
+    if convs == 0:
+        raise Fail("the model has no Conv1D layer: the exercise asks for a convolutional stack.")
+
+
+def _window_text(model: Any) -> str:
+    """The receptive field after each window layer, e.g. 'conv1d 3 → max_pooling1d 6 → conv1d_1 14'."""
+    from ..conv import layer_windows, receptive_field
+
+    windows = layer_windows(model)
+    return " → ".join(f"{name} {receptive_field([w for _, w in windows[:i + 1]])}"
+                      for i, (name, _) in enumerate(windows))
+
+
+def check_spike_detector(build: Callable[[], Any], gap: int = 40, budget: int = 4_000, filters: int = 16,
+                         input_shape: tuple[int, int] = (160, 8)) -> bool:
+    """Check ``build()`` (exercise 4): a Keras model from ``input_shape`` to one probability,
+    whose convolutional stack (Conv1D layers of ``filters`` filters, pooling) sees, in one
+    output, two input steps at every distance from 1 to ``gap``, with at most ``budget``
+    parameters in all. Nothing is trained: the receptive field, its holes and the parameter
+    count follow from the layers (:mod:`utils.conv`)."""
+    import keras
+
+    from ..conv import distances_seen, input_offsets, layer_windows, receptive_field
+
+    name = function_name(build, "build_spike_detector")
+    found: dict[str, int] = {}
+
+    def body() -> None:
+        if isinstance(build, keras.Model):
+            raise Fail(f"pass the function {name} itself, not the model it returns: no parentheses after its name.")
+        keras.utils.set_random_seed(0)
+        try:
+            model = call(build, name=name)
+        except Fail as fail:
+            if "Pooling1D" in str(fail) or "Conv1D" in str(fail):
+                raise Fail(f"{fail} With padding=\"valid\" every Conv1D and pooling layer shortens the sequence: "
+                           "it must not shrink to nothing (use smaller pools or padding=\"same\").") from None
+            raise
+        if model is None:
+            raise Fail(f"{name}() returned None: did you forget `return`?")
+        if not isinstance(model, keras.Model):
+            raise Fail(f"{name}() must return a keras Model (keras.Sequential([...])), got {type(model).__name__}.")
+        steps, channels = input_shape
+        declared = keras_step("reading the model's input shape", lambda: model.input_shape,
+                              f"Start the model with keras.Input(({steps}, {channels})).")
+        if not (isinstance(declared, tuple) and len(declared) == 3 and declared[1] in (None, steps)
+                and declared[2] == channels):
+            swapped = " (steps and channels swapped)" if isinstance(declared, tuple) and declared[1:] == \
+                (channels, steps) else ""
+            raise Fail(f"your model expects inputs of shape {declared}{swapped}; the signals are (batch, {steps}, "
+                       f"{channels}) = (batch, steps, channels): start with keras.Input(({steps}, {channels})).")
+        probe = np.random.default_rng(0).normal(size=(2, steps, channels)).astype("float32")
+        out = keras_step(f"predicting on 2 signals of shape ({steps}, {channels})",
+                         lambda: model.predict(probe, verbose=0),
+                         "Check that the layers fit together: with padding=\"valid\" every Conv1D and pooling layer "
+                         "shortens the sequence, and it must not shrink to nothing.")
+        _structure(model, filters)
+        if not isinstance(out, np.ndarray) or out.shape != (2, 1):
+            shape = out.shape if isinstance(out, np.ndarray) else type(out).__name__
+            raise Fail(f"the model outputs {shape} for 2 signals, expected (2, 1): one probability of a fault per "
+                       "signal. End with Dense(1, activation=\"sigmoid\").")
+        if not np.all(np.isfinite(out)):
+            raise Fail(f"the model predicts {out.ravel()} on random signals: not finite. Is the sequence shrunk to "
+                       "nothing before the global pooling (padding=\"valid\" and large pools)?")
+        last = model.layers[-1]
+        if getattr(getattr(last, "activation", None), "__name__", None) != "sigmoid":
+            raise Fail("the output is not a probability: end with Dense(1, activation=\"sigmoid\") for the binary "
+                       "cross-entropy.")
+        field = receptive_field(model)
+        n_params = int(model.count_params())
+        problems = []
+        if field < gap + 1:
+            problems.append(
+                f"its receptive field is {field} steps ({_window_text(model)}): two spikes {gap} steps apart span "
+                f"{gap + 1} steps, so no output of the stack sees both. Grow it with larger kernels, pooling (a "
+                "pool of p multiplies the reach of every later layer by p) or dilation_rate")
+        if n_params > budget:
+            biggest = max(model.layers, key=_layer_params)
+            problems.append(
+                f"it has {n_params:,} parameters, over the budget of {budget:,} (the largest layer, "
+                f"{biggest.name!r}, has {_layer_params(biggest):,}): a Conv1D costs kernel_size x in_channels x "
+                "filters + filters, so a wide kernel on many channels, or many stacked layers, is expensive; "
+                "pooling and dilation reach further for free")
+        if problems:
+            raise Fail(f"{name}()'s model fails: " + "; and ".join(problems) + ".")
+        found.update(field=field, params=n_params)
+        seen = set(distances_seen(model))
+        missing = [d for d in range(1, gap + 1) if d not in seen]
+        if missing:
+            windows = [w for _, w in layer_windows(model)]
+            causes = []
+            if any(d > 1 for _, _, d in windows):
+                causes.append("a dilated kernel (dilation_rate > 1) reads only every dilation-th step of what the "
+                              "layers below cover: start with dilation_rate 1 and let each dilation be at most the "
+                              "reach of the layers below")
+            if any(s > k for k, s, _ in windows):
+                causes.append("a stride larger than its kernel or pool skips steps altogether")
+            offsets = input_offsets(model)
+            raise Fail(f"the receptive field ({field} steps) has holes: one output reads only {len(offsets)} of those "
+                       f"steps, so spikes {', '.join(map(str, missing[:5]))}{'…' if len(missing) > 5 else ''} steps "
+                       f"apart are never seen together. " + ("; ".join(causes) or "") + ".")
+
+    ok = run(name, body)
+    if ok:
+        print(f"   receptive field {found['field']} steps (≥ {gap + 1}), {found['params']:,} parameters (≤ {budget:,})")
+    return ok

@@ -9,10 +9,12 @@ import numpy as np
 
 from ._core import (
     Fail,
+    _sentence,
     answer_every_case,
     call,
     cause_of,
     cause_over_cases,
+    cause_over_variants,
     compare_arrays,
     expect_array,
     expect_float,
@@ -20,7 +22,6 @@ from ._core import (
     matches,
     run,
 )
-from .ch04 import _check_reverse
 
 # ----------------------------------------------------------------------------- Exercise 1: greedy decoding
 
@@ -242,12 +243,129 @@ def check_exact_match(fn: Callable[[list[str], list[str]], float]) -> bool:
     return run(name, body)
 
 
-# ----------------------------------------------------------------------------- Exercise 3: reverse the sources
+# ----------------------------------------------------------------------------- Exercise 3: diagnose teacher forcing
+
+#: the answers of ``diagnose(decoder_in, decoder_out)``, in the order the exercise tests them
+DIAGNOSES = ("not shifted", "swapped", "no end", "ok")
+_PAD, _START, _END = 0, 1, 2
 
 
-def check_reverse_source(fn: Callable[[np.ndarray], np.ndarray]) -> bool:
-    """Check ``reverse_source(x)`` (chapter 07): the same rule as :func:`check_reverse_reviews`."""
-    return _check_reverse(fn, "reverse_source")
+def diagnose_reference(decoder_in: np.ndarray, decoder_out: np.ndarray) -> str:
+    """The reference diagnosis of a teacher-forcing pair (ids: pad 0, ``<s>`` 1, ``</s>`` 2)."""
+    if np.array_equal(decoder_in, decoder_out):
+        return "not shifted"
+    if np.all(decoder_out[:, 0] == _START):
+        return "swapped"
+    if not np.all(np.any(decoder_out == _END, axis=1)):
+        return "no end"
+    return "ok"
+
+
+def _targets(rng: np.random.Generator, rows: int, lengths: tuple[int, int], steps: int) -> np.ndarray:
+    """``<s> y1 … yn </s>`` rows padded to ``steps`` columns, n drawn from ``lengths``."""
+    out = np.zeros((rows, steps), dtype="int32")
+    for row, n in enumerate(rng.integers(lengths[0], lengths[1] + 1, rows)):
+        out[row, :n + 2] = [_START, *rng.integers(3, 40, n), _END]
+    return out
+
+
+def _diagnosis_cases() -> list[tuple[np.ndarray, np.ndarray]]:
+    """Pairs made the right way and with each fault, from date-like targets (all of one length,
+    ``</s>`` in the last column) and sentence-like ones (lengths vary, padding after ``</s>``)."""
+    from ..seq2seq import teacher_forcing
+
+    rng = np.random.default_rng(5)
+    dates, sentences = _targets(rng, 6, (10, 10), 12), _targets(rng, 7, (1, 8), 12)
+    no_end = sentences.copy()
+    no_end[no_end == _END] = _PAD                                        # encoded without end=True
+    long_rows = _targets(rng, 6, (2, 12), 14)[:, :11]                    # cut: the longest rows lose </s>
+    return [
+        teacher_forcing(sentences),                                      # ok
+        (dates[:, :-1], dates[:, :-1]),                                  # not shifted, both start with <s>
+        (dates[:, 1:], dates[:, :-1]),                                   # swapped
+        teacher_forcing(dates),                                          # ok, </s> in the last column
+        (sentences[:, :-1], sentences[:, 1:]),                           # ok, </s> left in the input
+        teacher_forcing(no_end),                                         # no end
+        (sentences[:, 1:], sentences[:, 1:]),                            # not shifted
+        (sentences[:, 1:], sentences[:, :-1]),                           # swapped
+        teacher_forcing(long_rows),                                      # no end, in some rows only
+        teacher_forcing(np.where(dates == _END, _PAD, dates)),           # no end
+    ]
+
+
+def _last_column_end(decoder_in: np.ndarray, decoder_out: np.ndarray) -> str:
+    if np.array_equal(decoder_in, decoder_out):
+        return "not shifted"
+    if np.all(decoder_out[:, 0] == _START):
+        return "swapped"
+    return "ok" if np.all(decoder_out[:, -1] == _END) else "no end"
+
+
+def _end_in_input(decoder_in: np.ndarray, decoder_out: np.ndarray) -> str:
+    answer = diagnose_reference(decoder_in, decoder_out)
+    if answer == "ok" and not np.all(np.any(decoder_in == _END, axis=1)):
+        return "no end"
+    return answer
+
+
+def _every_row_no_end(decoder_in: np.ndarray, decoder_out: np.ndarray) -> str:
+    answer = diagnose_reference(decoder_in, decoder_out)
+    if answer == "no end" and np.any(np.any(decoder_out == _END, axis=1)):
+        return "ok"
+    return answer
+
+
+def _swapped_first(decoder_in: np.ndarray, decoder_out: np.ndarray) -> str:
+    if np.all(decoder_out[:, 0] == _START):
+        return "swapped"
+    return diagnose_reference(decoder_in, decoder_out)
+
+
+_DIAGNOSIS_CAUSES = (
+    (lambda i, o: "ok", "you answered 'ok' for every pair: compare the two arrays with each other, look at the "
+     "first column of the decoder target and look for `</s>` in every row."),
+    (_swapped_first, "two identical arrays are 'not shifted', even when both start with `<s>`: test that first."),
+    (_last_column_end, "`</s>` need not be in the last column: shorter rows end earlier and are padded after it; "
+     "look for it anywhere in each row."),
+    (_end_in_input, "you looked for `</s>` in the decoder input, which never needs it (teacher_forcing turns it "
+     "into padding): look in the decoder target."),
+    (_every_row_no_end, "one row without `</s>` is enough: that sentence never teaches the decoder to stop."),
+)
+
+
+def _row(a: np.ndarray) -> str:
+    return np.array2string(a[0], separator=" ")
+
+
+def check_diagnose_teacher_forcing(fn: Callable[[np.ndarray, np.ndarray], str]) -> bool:
+    """Check ``diagnose(decoder_in, decoder_out) -> str`` on teacher-forcing pairs made right and
+    with each fault (not shifted, input and target swapped, no end token), from date-like and
+    sentence-like targets; the answer is one of :data:`DIAGNOSES`."""
+    name = function_name(fn, "diagnose")
+
+    def body() -> None:
+        cases = _diagnosis_cases()
+        answers: list[Any] = []
+        for decoder_in, decoder_out in cases:
+            got = call(fn, decoder_in, decoder_out, name=name)
+            where = (f"for decoder_in {decoder_in.shape} with row 0 {_row(decoder_in)} and decoder_out row 0 "
+                     f"{_row(decoder_out)}")
+            if not isinstance(got, str):
+                raise Fail(f"{where} the result should be a str, one of {list(DIAGNOSES)}, got {got!r} "
+                           f"({type(got).__name__}).")
+            if got not in DIAGNOSES:
+                raise Fail(f"{where} you returned {got!r}: answer one of {list(DIAGNOSES)}, spelled exactly so.")
+            answers.append(got)
+        for k, ((decoder_in, decoder_out), got) in enumerate(zip(cases, answers)):
+            expected = diagnose_reference(decoder_in, decoder_out)
+            if got != expected:
+                cause = cause_over_variants(answers, cases, _DIAGNOSIS_CAUSES)
+                raise Fail(f"for pair {k + 1} of {len(cases)} (decoder_in row 0 {_row(decoder_in)}, decoder_out row 0 "
+                           f"{_row(decoder_out)}) you answered {got!r}, expected {expected!r}. "
+                           + (_sentence(cause) if cause else "Test in the order of the statement: identical arrays, "
+                              "then a target that starts with `<s>`, then a row of the target without `</s>`."))
+
+    return run(name, body)
 
 
 # ----------------------------------------------------------------------------- Exercise 4: attention weights

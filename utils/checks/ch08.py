@@ -12,6 +12,7 @@ from ._core import (
     answer_every_case,
     call,
     cause_over_cases,
+    expect_array,
     expect_float,
     expect_int,
     function_name,
@@ -226,5 +227,85 @@ def check_sample_with_temperature(fn: Callable[[np.ndarray, float, np.random.Gen
                     raise Fail(f"{where}: {fail}{stop}{overflow if shift else ''}") from None
                 if not 0 <= token < 49:
                     raise Fail(f"{where} {name} returned {token}, not a token id in 0..48.{overflow if shift else ''}")
+
+    return run(name, body)
+
+
+# ----------------------------------------------------------------------------- Exercise 4: lanes for a carried state
+
+
+def _lane_variants(ids: np.ndarray, batch_size: int, chunk: int) -> list[tuple[tuple[np.ndarray, np.ndarray], str]]:
+    """The classic wrong layouts of one case (x, y), with their causes."""
+    from ..lm import consecutive_batches, stream_batches
+
+    x, _ = stream_batches(ids, batch_size, chunk)
+    cx, cy = consecutive_batches(ids, batch_size, chunk)
+    return [
+        ((cx, cy), "the rows of one batch are consecutive chunks of the text, so row b of the next batch does not "
+         "continue row b of this one and the carried state starts from unrelated text. Cut the stream into "
+         "batch_size long lanes first (lane b starts at b * lane_length), then cut every lane into chunks."),
+        ((x, x), "y is the same as x: the target at every position is the *next* token, y = the stream shifted by "
+         "one (ids[start + 1 : start + 1 + length])."),
+    ]
+
+
+def _lanes_cases() -> list[tuple[np.ndarray, int, int]]:
+    rng = np.random.default_rng(8)
+    return [
+        (np.arange(101, dtype="int32"), 4, 5),                     # 4 lanes of 25: 5 chunks of 5
+        (np.arange(100, dtype="int32"), 4, 5),                     # one token short: lanes of 24, 4 chunks
+        (np.arange(47, dtype="int64"), 3, 4),                      # lanes of 15: 3 chunks, 3 tokens left over per lane
+        (rng.integers(0, 49, 1000).astype("int32"), 8, 12),
+        (np.arange(11, dtype="int32"), 1, 10),                     # one lane: the whole stream
+    ]
+
+
+def check_lanes(fn: Callable[[np.ndarray, int, int], tuple[np.ndarray, np.ndarray]]) -> bool:
+    """Check ``lanes(ids, batch_size, chunk) -> (x, y)``: the truncated-BPTT layout of
+    :func:`utils.lm.stream_batches` (``batch_size`` contiguous lanes of ``(len(ids) - 1) //
+    batch_size`` tokens, each cut into whole chunks; ``y`` is ``x`` shifted by one), shape
+    ``(n_chunks, batch_size, chunk)``, on streams whose length leaves tokens over."""
+    from ..lm import stream_batches
+
+    name = function_name(fn, "lanes")
+
+    def body() -> None:
+        for ids, batch_size, chunk in _lanes_cases():
+            where = f"for a stream of {len(ids)} tokens, batch_size={batch_size}, chunk={chunk}"
+            got = call(fn, ids, batch_size, chunk, name=name)
+            if not isinstance(got, tuple) or len(got) != 2:
+                raise Fail(f"{name} should return a tuple (x, y) of two arrays, got {type(got).__name__}"
+                           f"{' of length ' + str(len(got)) if isinstance(got, (tuple, list)) else ''}.")
+            expected = stream_batches(ids, batch_size, chunk)
+            shape = expected[0].shape
+            arrays = []
+            for label, value in zip("xy", got):
+                array = expect_array(value, f"{where}, {label}")
+                if array.dtype.kind not in "iu":
+                    raise Fail(f"{where}, {label} has dtype {array.dtype}: token ids must stay integers (the "
+                               "Embedding layer needs them).")
+                arrays.append(array)
+            x, y = arrays
+            if x.shape != shape or y.shape != shape:
+                bad = x.shape if x.shape != shape else y.shape
+                hint = ""
+                if bad == (shape[1], shape[0], shape[2]):
+                    hint = " You put the lane first: the chunk index comes first, so that x[j] is one batch."
+                elif bad[1:] == shape[1:] and bad[0] != shape[0]:
+                    hint = (f" Each lane holds (len(ids) - 1) // batch_size = {(len(ids) - 1) // batch_size} tokens "
+                            "(one is kept back for the last target) and only whole chunks of it are used.")
+                raise Fail(f"{where}: got shape {bad}, expected (n_chunks, batch_size, chunk) = {shape}.{hint}")
+            if np.array_equal(x, expected[0]) and np.array_equal(y, expected[1]):
+                continue
+            cause = next((text for (vx, vy), text in _lane_variants(ids, batch_size, chunk)
+                          if np.array_equal(x, vx) and np.array_equal(y, vy)), None)
+            if cause is None:
+                part = "x" if not np.array_equal(x, expected[0]) else "y"
+                arr, ref = (x, expected[0]) if part == "x" else (y, expected[1])
+                j, b, t = (int(v) for v in np.argwhere(arr != ref)[0])
+                cause = (f"{part}[{j}, {b}, {t}] is {arr[j, b, t]}, expected {ref[j, b, t]}. Lane b is "
+                         "ids[b * L : (b + 1) * L] with L = (len(ids) - 1) // batch_size, x[j, b] its j-th chunk "
+                         "and y[j, b] the same positions one token later.")
+            raise Fail(f"{where}: {cause}")
 
     return run(name, body)

@@ -94,20 +94,28 @@ def timed(run: dict) -> str:
     return duration(run["seconds"]) + (" \\*" if run.get("shared_cpu") else "")
 
 
+def _chapter_runs(results: dict):
+    """(chapter, notebook name, fast-mode text, full run or None) for every chapter that exists."""
+    for chapter in chapters():
+        name = chapter["notebook"]
+        if (ROOT / "solutions" / f"{name}.ipynb").is_file():
+            fast = results.get("fast", {}).get(name)
+            yield chapter, name, timed(fast) if fast else "–", results.get("full", {}).get(name)
+
+
+def _shared(results: dict) -> bool:
+    return any(r.get("shared_cpu") for mode in results.values() for r in mode.values())
+
+
 def readme_table(results: dict) -> str:
     rows = ["| # | notebook | 中文 | you learn | fast | full | key results (full mode) |",
             "|---|---|---|---|---|---|---|"]
-    for chapter in chapters():
-        name = chapter["notebook"]
-        if not (ROOT / "solutions" / f"{name}.ipynb").is_file():
-            continue
-        fast, full = results.get("fast", {}).get(name), results.get("full", {}).get(name)
-        fast_text = timed(fast) if fast else "–"
+    for chapter, name, fast_text, full in _chapter_runs(results):
         full_text = f"{timed(full)}, peak {full['peak_rss_mb'] / 1024:.1f} GB RAM" if full else "–"
         link = f"[{chapter['title']}](chapters/{name}.ipynb) · [Colab]({colab_url(name + '.ipynb')})"
         rows.append(f"| {name[:2]} | {link} | {chapter['zh']} | {chapter['learn']} "
                     f"| {fast_text} | {full_text} | {describe(chapter, full)} |")
-    if any(r.get("shared_cpu") for mode in results.values() for r in mode.values()):
+    if _shared(results):
         rows += ["", SHARED_NOTE]
     return "\n".join(rows)
 
@@ -118,12 +126,7 @@ SHARED_NOTE_ZH = "\\* 测量时有其他任务与之共用这 2 个 CPU 核（`m
 def readme_zh_table(results: dict) -> str:
     """The chapter table of README.zh.md: the Chinese notebook where it exists, else the English one."""
     rows = ["| # | 章节 | 你将学到 | 快速模式 | 完整模式 |", "|---|---|---|---|---|"]
-    for chapter in chapters():
-        name = chapter["notebook"]
-        if not (ROOT / "solutions" / f"{name}.ipynb").is_file():
-            continue
-        fast, full = results.get("fast", {}).get(name), results.get("full", {}).get(name)
-        fast_text = timed(fast) if fast else "–"
+    for chapter, name, fast_text, full in _chapter_runs(results):
         full_text = f"{timed(full)}，内存峰值 {full['peak_rss_mb'] / 1024:.1f} GB" if full else "–"
         if (ROOT / "chapters" / "zh" / f"{name}.ipynb").is_file():
             link = (f"[{chapter['zh']}](chapters/zh/{name}.ipynb) · [Colab]({colab_url('zh/' + name + '.ipynb')}) · "
@@ -132,7 +135,7 @@ def readme_zh_table(results: dict) -> str:
             link = (f"{chapter['zh']}（中文版翻译中）· [English](chapters/{name}.ipynb) · "
                     f"[Colab]({colab_url(name + '.ipynb')})")
         rows.append(f"| {name[:2]} | {link} | {chapter.get('learn_zh', chapter['learn'])} | {fast_text} | {full_text} |")
-    if any(r.get("shared_cpu") for mode in results.values() for r in mode.values()):
+    if _shared(results):
         rows += ["", SHARED_NOTE_ZH]
     return "\n".join(rows)
 

@@ -652,6 +652,30 @@ def _finish(ax: Axes, title: str | None, default: str) -> Axes:
 # ----------------------------------------------------------------------------- LSTM and GRU cells
 
 
+def _cell_frame(ax: Axes | None, equations: bool, title: str | None, ops: tuple[float, float],
+                ends: tuple[str, str], lane: tuple[str, float]) -> tuple[Axes, str, float]:
+    """The frame the LSTM and GRU cells share: the cell's box and its state lane along the top,
+    entering as ``ends[0]``, multiplied at ``ops[0]``, added to at ``ops[1]``, leaving as ``ends[1]``.
+    Returns (axes, the lane's colour, the radius of the ⊙/⊕ circles)."""
+    _check_bool("equations", equations)
+    _check_ax(ax)
+    _check_optional_str("title", title)
+    bottom = -1.75 if equations else -0.8
+    ax = _diagram_axes(ax, (8.5, 4.9 if equations else 4.0), (-0.9, 10.9), (bottom, 5.0))
+    blue, r = OKABE_ITO["blue"], 0.17
+    _box(ax, 5.0, 2.65, 8.4, 4.2, fill="#F7F7F7", edge=OKABE_ITO["grey"], zorder=0.5)
+    (mul, add), (start, end) = ops, ends
+    _path(ax, [(-0.5, 4.2), (mul - r, 4.2)], color=blue, lw=2.5, arrow=False)
+    _path(ax, [(mul + r, 4.2), (add - r, 4.2)], color=blue, lw=2.5, arrow=False)
+    _path(ax, [(add + r, 4.2), (10.4, 4.2)], color=blue, lw=2.5)
+    ax.text(-0.5, 4.45, start, ha="left", va="bottom", fontsize=12, color=blue)
+    ax.text(10.4, 4.45, end, ha="right", va="bottom", fontsize=12, color=blue)
+    ax.text(lane[1], 4.45, lane[0], ha="center", va="bottom", fontsize=8, color=blue)
+    _op(ax, mul, 4.2, "mul")
+    _op(ax, add, 4.2, "add")
+    return ax, blue, r
+
+
 def lstm_cell_diagram(*, equations: bool = True, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Draw one LSTM step with chapter 03's symbols.
 
@@ -673,22 +697,7 @@ def lstm_cell_diagram(*, equations: bool = True, ax: Axes | None = None, title: 
     Raises:
         TypeError: if ``equations`` is not a bool, ``ax`` not an Axes or ``title`` not a str.
     """
-    _check_bool("equations", equations)
-    _check_ax(ax)
-    _check_optional_str("title", title)
-    bottom = -1.75 if equations else -0.8
-    ax = _diagram_axes(ax, (8.5, 4.9 if equations else 4.0), (-0.9, 10.9), (bottom, 5.0))
-    blue, r = OKABE_ITO["blue"], 0.17
-    _box(ax, 5.0, 2.65, 8.4, 4.2, fill="#F7F7F7", edge=OKABE_ITO["grey"], zorder=0.5)
-    # the cell state lane
-    _path(ax, [(-0.5, 4.2), (2.6 - r, 4.2)], color=blue, lw=2.5, arrow=False)
-    _path(ax, [(2.6 + r, 4.2), (5.2 - r, 4.2)], color=blue, lw=2.5, arrow=False)
-    _path(ax, [(5.2 + r, 4.2), (10.4, 4.2)], color=blue, lw=2.5)
-    ax.text(-0.5, 4.45, r"$c_{t-1}$", ha="left", va="bottom", fontsize=12, color=blue)
-    ax.text(10.4, 4.45, r"$c_t$", ha="right", va="bottom", fontsize=12, color=blue)
-    ax.text(7.0, 4.45, "cell state", ha="center", va="bottom", fontsize=8, color=blue)
-    _op(ax, 2.6, 4.2, "mul")
-    _op(ax, 5.2, 4.2, "add")
+    ax, blue, r = _cell_frame(ax, equations, title, (2.6, 5.2), (r"$c_{t-1}$", r"$c_t$"), ("cell state", 7.0))
     # the inputs: h_{t-1} from the left, x_t from below, joined on one bus
     _path(ax, [(-0.5, 1.0), (6.8, 1.0)], arrow=False)
     _path(ax, [(1.6, -0.35), (1.6, 1.0)], arrow=False)
@@ -749,22 +758,8 @@ def gru_cell_diagram(*, reset_after: bool = True, equations: bool = True, ax: Ax
             ``title`` not a str.
     """
     _check_bool("reset_after", reset_after)
-    _check_bool("equations", equations)
-    _check_ax(ax)
-    _check_optional_str("title", title)
-    bottom = -1.75 if equations else -0.8
-    ax = _diagram_axes(ax, (8.5, 4.9 if equations else 4.0), (-0.9, 10.9), (bottom, 5.0))
-    blue, r = OKABE_ITO["blue"], 0.17
-    _box(ax, 5.0, 2.65, 8.4, 4.2, fill="#F7F7F7", edge=OKABE_ITO["grey"], zorder=0.5)
     # the state lane: h_{t-1} -> z ⊙ h_{t-1} -> + (1 - z) ⊙ h̃ -> h_t
-    _path(ax, [(-0.5, 4.2), (7.0 - r, 4.2)], color=blue, lw=2.5, arrow=False)
-    _path(ax, [(7.0 + r, 4.2), (8.4 - r, 4.2)], color=blue, lw=2.5, arrow=False)
-    _path(ax, [(8.4 + r, 4.2), (10.4, 4.2)], color=blue, lw=2.5)
-    ax.text(-0.5, 4.45, r"$h_{t-1}$", ha="left", va="bottom", fontsize=12, color=blue)
-    ax.text(10.4, 4.45, r"$h_t$", ha="right", va="bottom", fontsize=12, color=blue)
-    ax.text(5.0, 4.45, "state", ha="center", va="bottom", fontsize=8, color=blue)
-    _op(ax, 7.0, 4.2, "mul")
-    _op(ax, 8.4, 4.2, "add")
+    ax, blue, r = _cell_frame(ax, equations, title, (7.0, 8.4), (r"$h_{t-1}$", r"$h_t$"), ("state", 5.0))
     # the gates' inputs: h_{t-1} (dropped from the lane) and x_t on one bus
     _dot(ax, 1.1, 4.2, color=blue)
     _path(ax, [(1.1, 4.2), (1.1, 1.0)], color=blue, arrow=False)

@@ -35,11 +35,11 @@ def english(name: str) -> nbformat.NotebookNode:
 
 
 def fully_translated(nb: nbformat.NotebookNode, name: str):
-    """A catalogue for ``nb`` whose every entry has a (fake) translation keeping its placeholders."""
+    """A catalogue for ``nb`` whose every entry has a (fake) translation keeping its placeholders
+    and its structure (code, formulas, headings, tables: :func:`translate.markdown_structure`)."""
     catalog = translate.merge(None, translate.cells_to_translate(nb), name)
     for entry in catalog:
-        numbers = translate.PLACEHOLDER.findall(entry.msgid)
-        entry.msgstr = f"译文 {entry.msgctxt} " + " ".join("{full:" + n + "}" for n in numbers)
+        entry.msgstr = f"译文 {entry.msgctxt}\n\n{entry.msgid}"
     return catalog
 
 
@@ -178,6 +178,51 @@ def test_quoted_numbers_are_placeholders_filled_from_the_english():
     assert "0.879<!-- full:ch03_x -->" in translate.translate(nb, catalog).cells[0].source
     entry_for(catalog, cell_id).msgstr = "LSTM 达到 0.883。"
     assert "same numbers" in translate.problems(nb, catalog, "x.ipynb")[0]
+
+
+@pytest.mark.parametrize(("translation", "kind"), [
+    ("## 1. 标题\n\n把 `x` 写成 `y`，公式 $a_t$。", None),                      # keeps everything
+    ("## 1. 标题\n\n把 x 写成 `y`，公式 $a_t$。", "inline code"),                 # code span dropped
+    ("## 1. 标题\n\n把 `x` 写成 `y`，公式 a_t。", "formulas"),                   # formula dropped
+    ("### 1. 标题\n\n把 `x` 写成 `y`，公式 $a_t$。", "heading levels"),          # heading level changed
+    ("## 1. 标题\n\n把 `x` 写成 `y`，公式 $a_t$。\n\n| a |\n|---|", "table rows"),
+    ("## 1. 标题\n\n把 `x` 写成 `y`，公式 $a_t$。<!-- note -->", "HTML comments"),
+])
+def test_a_translation_must_keep_the_english_structure(translation, kind):
+    english_cell = "## 1. Title\n\nWrite `x` as `y`, formula $a_t$."
+    found = translate.structure_problems(english_cell, translation)
+    assert (found == []) if kind is None else (len(found) == 1 and found[0].startswith(kind)), found
+    if kind:  # and problems() names the cell with it
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(english_cell)])
+        nbformat.validator.normalize(nb)
+        catalog = translate.merge(None, translate.cells_to_translate(nb), "x.ipynb")
+        catalog[0].msgstr = translation
+        [problem] = translate.problems(nb, catalog, "x.ipynb")
+        assert "cell 0" in problem and kind in problem
+
+
+def test_export_and_import_of_a_chapter_part(tmp_path, monkeypatch):
+    monkeypatch.setattr(translate, "TRANSLATIONS", tmp_path)
+    nb = english(CHAPTER)
+    catalog = translate.merge(None, translate.cells_to_translate(nb), CHAPTER)
+    path = translate.catalogue_path(CHAPTER)
+    path.parent.mkdir(parents=True)
+    path.write_text(translate.render_catalogue(catalog), encoding="utf-8")
+    halves = [translate.export_untranslated(CHAPTER, part=(i, 2)) for i in (1, 2)]
+    assert halves[0] and halves[1] and not set(halves[0]) & set(halves[1])
+    assert list(halves[0]) + list(halves[1]) == [e.msgctxt for e in catalog]
+    first, *_ = halves[0]
+    good = {first: f"译文\n\n{halves[0][first]}"}
+    bad = {cell_id: "译文，没有代码" for cell_id, text in halves[1].items() if "`" in text}
+    assert translate.import_translations(CHAPTER, good, write=False) == []
+    assert translate.export_untranslated(CHAPTER, part=(1, 2)) == halves[0]  # write=False wrote nothing
+    refused = translate.import_translations(CHAPTER, {**good, **bad})
+    assert bad and {r.split(":")[0] for r in refused} == set(bad)
+    assert all(any(r.startswith(f"{cell_id}: inline code") for r in refused) for cell_id in bad)
+    after = translate.read_catalogue(path)
+    assert entry_for(after, first).msgstr == good[first]
+    assert all(not entry_for(after, cell_id).msgstr for cell_id in bad)  # refused entries stay empty
+    assert first not in translate.export_untranslated(CHAPTER)
 
 
 @pytest.mark.parametrize(("source", "expected"), [

@@ -232,6 +232,7 @@ def problems(nb: nbformat.NotebookNode, catalog: polib.POFile, name: str) -> lis
             if missing or extra:
                 out.append(f"{cell}: the translation must quote the same numbers as the English: "
                            f"missing {sorted(missing)}, unknown {sorted(extra)}")
+            out.extend(f"{cell}: {problem}" for problem in structure_problems(text, entry.msgstr))
     wanted = {cell_id for cell_id, _ in cells}
     for cell_id, entry in by_context.items():
         if cell_id not in wanted:
@@ -240,6 +241,49 @@ def problems(nb: nbformat.NotebookNode, catalog: polib.POFile, name: str) -> lis
     for entry in catalog.obsolete_entries():
         out.append(f"{where}: obsolete translation of a deleted cell ({entry.msgctxt!r}, "
                    f"{_first_line(entry.msgid)!r}): reuse it where the text went, then delete the `#~` entry")
+    return out
+
+
+_FENCE = re.compile(r"```.*?```", re.S)
+_CODE = re.compile(r"(`+)(.+?)\1", re.S)
+_MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+_HEADING = re.compile(r"^(#+) ", re.M)
+
+
+def markdown_structure(text: str) -> dict[str, list[str] | list[int] | int]:
+    """What a translation must keep of a markdown cell: its code blocks and inline code, its math,
+    its HTML comments, its link targets, its heading levels in order, its number of table rows and
+    of ⏱ warnings. (Code, formulas and links are the same in every edition; the rest is layout.)"""
+    rest = _FENCE.sub("", text)
+    return {
+        "code blocks": sorted(_FENCE.findall(text)),
+        "inline code": sorted(m[0] for m in _CODE.finditer(rest)),
+        "formulas": sorted(_MATH.findall(_CODE.sub("", rest))),
+        "HTML comments": sorted(_COMMENT.findall(text)),
+        "link targets": sorted(_LINK.findall(text)),
+        "heading levels": [len(m) for m in _HEADING.findall(text)],
+        "table rows": sum(1 for line in text.splitlines() if line.strip().startswith("|")),
+        "⏱ warnings": text.count("⏱"),
+    }
+
+
+def structure_problems(english: str, translation: str) -> list[str]:
+    """How ``translation`` fails to keep the structure of ``english`` (:func:`markdown_structure`),
+    one line per kind, saying what is missing and what is extra."""
+    want, got = markdown_structure(english), markdown_structure(translation)
+    out = []
+    for kind, a in want.items():
+        b = got[kind]
+        if a == b:
+            continue
+        if kind == "heading levels" or not isinstance(a, list):
+            out.append(f"{kind}: the English has {a}, the translation {b}")
+        else:
+            missing = [x for x in a if x not in b or a.count(x) > b.count(x)]
+            extra = [x for x in b if x not in a or b.count(x) > a.count(x)]
+            out.append(f"{kind} differ from the English: missing {sorted(set(missing))}, extra {sorted(set(extra))}")
     return out
 
 
@@ -382,11 +426,50 @@ def start(name: str, lang: str = "zh") -> Path:
     return path
 
 
-if __name__ == "__main__":  # python -m utils.translate 02_rnn_time_step  → translations/zh/02_rnn_time_step.po
-    import sys
+def export_untranslated(name: str, lang: str = "zh", part: tuple[int, int] = (1, 1)) -> dict[str, str]:
+    """``{cell id: English text}`` of the entries of notebook ``name``'s catalogue that need a
+    translator (untranslated or fuzzy), in order; ``part=(i, n)`` is the i-th of n runs of roughly
+    equal length, so that n translators can share a chapter."""
+    catalog = read_catalogue(catalogue_path(name, lang))
+    todo = [(e.msgctxt, e.msgid) for e in _current(catalog) if not e.msgstr or e.fuzzy]
+    i, n = part
+    if not 1 <= i <= n:
+        raise ValueError(f"part {i}/{n}: expected 1 <= i <= n")
+    total = sum(len(t) for _, t in todo) or 1
+    out, done = {}, 0
+    for cell_id, text in todo:
+        if (i - 1) / n <= done / total < i / n:
+            out[cell_id] = text
+        done += len(text)
+    return out
 
-    for arg in sys.argv[1:]:
-        print(f"created {start(arg)}: now run `make student` and translate its entries")
+
+def import_translations(name: str, translations: dict[str, str], lang: str = "zh", write: bool = True) -> list[str]:
+    """Put ``{cell id: translation}`` into notebook ``name``'s catalogue (clearing the fuzzy flag)
+    when it keeps the English cell's structure and numbers; returns the problems of the entries it
+    refused (the others are written, unless ``write`` is false: then nothing is)."""
+    path = catalogue_path(name, lang)
+    catalog = read_catalogue(path)
+    by_context = {e.msgctxt: e for e in _current(catalog)}
+    refused = []
+    for cell_id, text in translations.items():
+        entry = by_context.get(cell_id)
+        if entry is None:
+            refused.append(f"{cell_id}: no such entry in {path.name}: run `make student` first")
+            continue
+        found = structure_problems(entry.msgid, text)
+        if set(PLACEHOLDER.findall(entry.msgid)) != set(PLACEHOLDER.findall(text)):
+            found.append("the {full:…} placeholders differ from the English")
+        if found:
+            refused.extend(f"{cell_id}: {p}" for p in found)
+            continue
+        entry.msgstr = text.strip("\n")
+        if entry.fuzzy:
+            entry.flags.remove("fuzzy")
+        entry.previous_msgid = None
+    if write:
+        path.write_text(render_catalogue(catalog), encoding="utf-8")
+    return refused
 
 
 # ----------------------------------------------------------------------------- the course glossary
@@ -474,3 +557,25 @@ def glossary_problems(nb: nbformat.NotebookNode, glossary: dict[str, str], where
             elif glossary[e] != z:
                 out.append(f"{where} cell {index}: {e!r} is {glossary[e]!r} in GLOSSARY.md, the chapter says {z!r}")
     return out
+
+
+if __name__ == "__main__":
+    # python -m utils.translate 02_rnn_time_step           → creates translations/zh/02_rnn_time_step.po
+    # python -m utils.translate export 02_rnn_time_step 1/2 → the first half of what needs translating, as JSON
+    # python -m utils.translate import 02_rnn_time_step FILE.json → checks and writes {id: translation}
+    # python -m utils.translate check 02_rnn_time_step FILE.json  → only checks
+    import json
+    import sys
+
+    args = sys.argv[1:]
+    if args[:1] == ["export"]:
+        i, n = (int(x) for x in (args[2] if len(args) > 2 else "1/1").split("/"))
+        print(json.dumps(export_untranslated(args[1], part=(i, n)), ensure_ascii=False, indent=1))
+    elif args[:1] in (["import"], ["check"]):
+        write = args[0] == "import"
+        refused = import_translations(args[1], json.loads(Path(args[2]).read_text(encoding="utf-8")), write=write)
+        print("\n".join(refused) or ("all entries written" if write else "all entries keep the English structure"))
+        sys.exit(1 if refused else 0)
+    else:
+        for arg in args:
+            print(f"created {start(arg)}: now run `make student` and translate its entries")

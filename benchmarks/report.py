@@ -107,6 +107,25 @@ def _shared(results: dict) -> bool:
     return any(r.get("shared_cpu") for mode in results.values() for r in mode.values())
 
 
+LONG_CELL_SECONDS = 60.0
+"""A cell that takes longer than this in full mode is announced with ⏱ (the course's rule)."""
+
+
+def unannounced_long_cells(nb, slow_cells: dict[str, float], limit: float = LONG_CELL_SECONDS) -> list[str]:
+    """The cells of ``nb`` that took more than ``limit`` seconds (``slow_cells``: cell id → seconds,
+    as ``run.py`` records them) with no ⏱ in the cell itself or in the markdown just before it."""
+    out = []
+    for index, cell in enumerate(nb.cells):
+        seconds = slow_cells.get(cell.get("id", str(index)), 0.0)
+        if seconds <= limit:
+            continue
+        before = next((c.source for c in reversed(nb.cells[:index]) if c.cell_type == "markdown"), "")
+        if "⏱" not in cell.source and "⏱" not in before:
+            out.append(f"cell {index} (id {cell.get('id')}) took {duration(seconds)}: announce it with ⏱ "
+                       "in the markdown cell before it")
+    return out
+
+
 def readme_table(results: dict) -> str:
     rows = ["| # | notebook | 中文 | you learn | fast | full | key results (full mode) |",
             "|---|---|---|---|---|---|---|"]
@@ -166,7 +185,12 @@ def results_markdown(results: dict) -> str:
         by_name = {c["notebook"]: c for c in chapters()}
         for name, r in sorted(runs.items()):
             targets = {m["name"]: m for m in by_name.get(name, {}).get("metrics", [])}
-            lines += [f"### {name}", "", "| metric | value | target |", "|---|---|---|"]
+            lines += [f"### {name}", ""]
+            if r.get("slow_cells"):
+                slow = sorted(r["slow_cells"].items(), key=lambda item: -item[1])
+                lines += ["Cells that took 20 s or more: " + ", ".join(f"`{cell}` {duration(t)}" for cell, t in slow)
+                          + ".", ""]
+            lines += ["| metric | value | target |", "|---|---|---|"]
             for key, value in sorted(r["metrics"].items()):
                 metric = targets.get(key)
                 target = ""

@@ -1,6 +1,6 @@
 """Execute every solution notebook in a fresh kernel and record what it costs and achieves.
 
-For each notebook: wall time, peak resident memory of the kernel process (sampled every 0.2 s
+For each notebook: wall time, the cells that took 20 s or more, peak resident memory of the kernel process (sampled every 0.2 s
 with psutil), and the key numbers the notebook exposes through ``utils.record`` (read from
 ``$COURSE_METRICS_FILE``, never parsed from printed text). Results are merged into
 ``benchmarks/results.json`` under the mode ("full" or "fast"), ``benchmarks/results.md`` is
@@ -34,6 +34,9 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results.json"
+SLOW_CELL_SECONDS = 20.0
+"""Cells that take at least this long are listed in a run's ``slow_cells`` (cell id → seconds), so
+that ``tests/test_bench.py`` can check that every cell over a minute is announced with ⏱."""
 
 
 class PeakMemory(threading.Thread):
@@ -70,13 +73,17 @@ def execute(notebook: Path, mode: str, out_dir: Path, timeout: int) -> dict:
             env["COURSE_FAST"] = "1"
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                                 resources={"metadata": {"path": str(ROOT)}})
-        error, start = None, time.perf_counter()
+        error, start, slow = None, time.perf_counter(), {}
         with client.setup_kernel(env=env):
             sampler = PeakMemory(client.km.provisioner.process.pid)
             sampler.start()
             try:
                 for index, cell in enumerate(nb.cells):
+                    began = time.perf_counter()
                     client.execute_cell(cell, index)
+                    took = time.perf_counter() - began
+                    if took >= SLOW_CELL_SECONDS:
+                        slow[cell.get("id", str(index))] = round(took, 1)
             except Exception as exc:  # noqa: BLE001 (recorded and reported; the bench goes on)
                 error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1][:300]}"
             finally:
@@ -86,7 +93,7 @@ def execute(notebook: Path, mode: str, out_dir: Path, timeout: int) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, out_dir / notebook.name)
     return {"seconds": round(seconds, 1), "peak_rss_mb": round(peak / 2**20), "metrics": metrics,
-            "error": error}
+            "error": error, "slow_cells": slow}
 
 
 def main(argv: list[str]) -> int:

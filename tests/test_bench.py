@@ -41,6 +41,36 @@ def test_every_chapter_metric_was_recorded_by_the_committed_full_run(report):
             assert metric.get("direction", "min") in ("min", "max")
 
 
+def test_a_long_cell_must_be_announced(report):
+    import nbformat
+
+    md, code = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
+    nb = nbformat.v4.new_notebook(cells=[md("Train it. ⏱ About two minutes."), code("fit()"),
+                                         md("Now the next one."), code("fit_again()"), code("# ⏱ slow\nfit()")])
+    nbformat.validator.normalize(nb)
+    ids = [c.id for c in nb.cells]
+    assert report.unannounced_long_cells(nb, {ids[1]: 130.0, ids[4]: 200.0}) == []
+    [problem] = report.unannounced_long_cells(nb, {ids[1]: 130.0, ids[3]: 75.0})
+    assert problem.startswith("cell 3") and "75 s" in problem
+    assert report.unannounced_long_cells(nb, {ids[3]: 59.0}) == []  # a minute or less needs no warning
+
+
+def test_every_long_cell_of_a_quiet_full_run_is_announced(report):
+    """The committed full-mode runs measured on a quiet machine (not ``--shared-cpu``, whose times
+    are upper bounds) list their slow cells; every one over a minute is announced with ⏱."""
+    import json
+
+    import nbformat
+
+    full = json.loads(report.RESULTS.read_text()).get("full", {})
+    quiet = {name: run for name, run in full.items() if not run.get("shared_cpu") and "slow_cells" in run}
+    problems = []
+    for name, run in quiet.items():
+        nb = nbformat.read(report.ROOT / "solutions" / f"{name}.ipynb", as_version=4)
+        problems += [f"solutions/{name}.ipynb {p}" for p in report.unannounced_long_cells(nb, run["slow_cells"])]
+    assert not problems, "\n".join(problems)
+
+
 def test_durations_read_naturally(report):
     assert report.duration(59.4) == "59 s" and report.duration(560) == "9 min 20 s"
 

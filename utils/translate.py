@@ -44,7 +44,7 @@ EDITIONS = ("zh",)
 #: a quoted full-mode number, as ``benchmarks/quotes.py`` writes it
 QUOTE = re.compile(r"-?\d+(?:\.\d+)?(?:\s?%)?\s*<!--\s*full:(?P<name>\w+)\s*-->")
 PLACEHOLDER = re.compile(r"\{full:(?P<name>\w+)\}")
-PLACEHOLDER_ANY = re.compile(r"\{\w*\}")
+PLACEHOLDER_ANY = re.compile(r"\{\w*(?:![rsa])?(?::[^{}]*)?\}")
 SETUP = "utils.setup"
 FIXED_DATE = "2026-12-01 00:00+0000"
 """The catalogues' header dates: fixed, so that a file changes only when its entries do."""

@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from utils.bptt import Gradients, rnn_step_backward, simple_rnn_bptt, simple_rnn_states
+from utils.bptt import (
+    Gradients,
+    input_gradient_norms,
+    orthogonal_reach,
+    rnn_step_backward,
+    simple_rnn_bptt,
+    simple_rnn_states,
+)
 
 
 def _setup(batch=3, steps=9, features=4, units=5, seed=0):
@@ -81,3 +88,29 @@ def test_bad_shapes_are_refused(change, message):
     with pytest.raises(ValueError, match=None) as info:
         simple_rnn_bptt(**change(args))
     assert message in str(info.value)
+
+
+def test_input_gradient_norms_equal_the_numpy_bptt_of_the_last_output():
+    """The tape measurement of chapter 02's reach is BPTT with dh = 1 at the last step only."""
+    x, _h0, layer, (kernel, recurrent, bias), _targets = _setup(steps=12)
+    dh = np.zeros((x.shape[0], x.shape[1], recurrent.shape[0]))
+    dh[:, -1] = 1.0
+    dx = simple_rnn_bptt(x, np.zeros((x.shape[0], recurrent.shape[0])), kernel, recurrent, bias, dh).x
+    norms = input_gradient_norms(layer, x)
+    assert norms.shape == (12,) and norms.dtype == np.float64
+    assert np.allclose(norms, np.linalg.norm(dx, axis=(0, 2)), rtol=1e-10, atol=0)
+
+
+def test_orthogonal_reach_is_relative_to_the_last_step_and_grows_with_the_gain():
+    x = np.random.default_rng(0).normal(scale=0.3, size=(8, 30, 2)).astype("float32")
+    low, high = orthogonal_reach(0.8, x), orthogonal_reach(2.0, x)
+    assert low.shape == (30,) and low[-1] == pytest.approx(1.0) and high[-1] == pytest.approx(1.0)
+    assert low[0] < 1e-2 < 1e2 < high[0]
+    assert np.array_equal(orthogonal_reach(0.8, x, seed=0), low)          # the seed fixes the draw
+    assert not np.array_equal(orthogonal_reach(0.8, x, seed=1), low)
+
+
+@pytest.mark.parametrize("x", [np.zeros((3, 4)), [[[1.0]]], np.zeros((2, 0, 1))])
+def test_input_gradient_norms_refuses_a_bad_x(x):
+    with pytest.raises(ValueError, match="3-D NumPy array"):
+        input_gradient_norms(keras.layers.SimpleRNN(2), x)

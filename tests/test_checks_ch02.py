@@ -9,6 +9,7 @@ from checkhelpers import stub
 from test_checks_ch01 import verdict
 
 from utils import checks
+from utils.checks import check_gradient_settings
 from utils.rnn import simple_rnn_forward, simple_rnn_step, spectral_radius, stacked_rnn_params
 
 # ----------------------------------------------------------------------------- Exercise 1: rnn_step
@@ -336,7 +337,102 @@ def test_rnn_step_backward_wrong_answers_fail(capsys, answer, text):
     assert result is False and line.startswith("❌") and text in line, line
 
 
-# ----------------------------------------------------------------------------- Exercise 6: node_levels
+# ----------------------------------------------------------------------------- Exercise 6: gradient_settings
+# Every answer below is measured: the reach of three initialisations, then 5 epochs of SGD (a few seconds).
+
+
+def gradient_settings():  # the notebook's solution
+    return 1.15, 1.0
+
+
+def settings(gain, clipnorm):
+    def gradient_settings():
+        return gain, clipnorm
+    return gradient_settings
+
+
+def test_gradient_settings_right_answers_pass(capsys):
+    assert check_gradient_settings(gradient_settings) is True
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "✅ gradient_settings: correct.", lines
+    assert "gradient at step 1 / at step 50: 1.24, 1.75, 1.32" in lines[1] and "naive forecast 0.114" in lines[1], lines
+    for gain, clipnorm in [(1.1, 0.3), (1.25, 1.0), (np.float32(1.2), 1), (1.15, 0.1)]:
+        result, line = verdict(capsys, check_gradient_settings, settings(gain, clipnorm))
+        assert result is True, (gain, clipnorm, line)
+
+
+@pytest.mark.parametrize("gain, clipnorm, texts", [
+    # Keras's default radius 1, and smaller: tanh′ < 1 makes it fade
+    (1.0, 1.0, ["With gain 1 the gradient vanishes", "0.0108", "A spectral radius of 1 is not enough"]),
+    (0.5, 1.0, ["With gain 0.5 the gradient vanishes", "A spectral radius of 0.5 is not enough"]),
+    (1.05, 1.0, ["With gain 1.05 the gradient vanishes", "Raise the gain a little"]),
+    # too large a radius, far too large (saturated states), absurd (overflow)
+    (1.3, 1.0, ["With gain 1.3 the gradient explodes", "bring the gain closer to 1"]),
+    (100.0, 1.0, ["With gain 100 the gradient vanishes", "saturates the states", "fix the gain first"]),
+    (1e30, 1.0, ["With gain 1e+30 the gradient is not even a number", "far beyond what float32", "fix the gain first"]),
+    # (c)'s gain 2: explodes, and its slow training is blamed on the gain, not on clipnorm
+    (2.0, 1.0, ["With gain 2 the gradient explodes", "Training is too slow", "fix the gain first"]),
+    # no clipping at learning rate 0.3
+    (1.15, None, ["Training diverged", "not a number from epoch", "Without clipping"]),
+    # clipping too hard: safe but slow
+    (1.15, 0.01, ["Training is too slow", "clipnorm=0.01 clips too hard", "= 0.003: raise it"]),
+    (1.15, 0.03, ["clipnorm=0.03 clips too hard"]),
+    # clipping too little
+    (1.15, 3.0, ["Training is unstable", "higher after the first epoch", "clipnorm=3 clips too little"]),
+    (1.15, 10.0, ["Training is unstable", "clipnorm=10 clips too little"]),
+    # both wrong: both named
+    (2.0, None, ["With gain 2 the gradient explodes", "Training diverged", "Without clipping"]),
+])
+def test_gradient_settings_wrong_settings_fail_with_their_cause(capsys, gain, clipnorm, texts):
+    result, line = verdict(capsys, check_gradient_settings, settings(gain, clipnorm))
+    assert result is False and line.startswith("❌ gradient_settings: gradient_settings() returned gain"), line
+    for text in texts:
+        assert text in line, (text, line)
+
+
+def test_gradient_settings_names_no_clipping_cause_for_a_gain_problem(capsys):
+    """A wrong gain with a good clipnorm: only the reach is blamed."""
+    _, line = verdict(capsys, check_gradient_settings, settings(1.0, 0.3))
+    assert "vanishes" in line and "clipnorm" not in line.split("clipnorm 0.3.", 1)[1], line
+
+
+@pytest.mark.parametrize("answer, text", [
+    (lambda: None, "did you forget `return gain, clipnorm`?"),
+    (lambda: [1.15, 1.0], "got list of length 2 [1.15, 1.0]. Write `return gain, clipnorm`."),
+    (lambda: 1.15, "should return a tuple (gain, clipnorm), got float"),
+    (lambda: (1.15,), "got 1 values"),
+    (lambda: (1.15, 1.0, 32), "got 3 values"),
+    (lambda: ("1.15", 1.0), "the gain (first value of the tuple) should be a float, got str"),
+    (lambda: (True, 1.0), "should be a float, got bool"),
+    (lambda: (np.array([1.15]), 1.0), "Return a single number"),
+    (lambda: (float("nan"), 1.0), "expected a finite number"),
+    (lambda: (-1.15, 1.0), "the gain is -1.15"),
+    (lambda: (0, 1.0), "the gain is 0"),
+    (lambda: (1.15, 0.0), "clipnorm is 0"),
+    (lambda: (1.15, -1.0), "clipnorm is -1"),
+    (lambda: (1.15, "1"), "clipnorm (second value of the tuple) should be a float, got str"),
+    (lambda: (1.15, float("inf")), "expected a finite number"),
+    (gradient_settings(), "pass the function gradient_settings itself"),
+    (stub, "not implemented yet"),
+])
+def test_gradient_settings_wrong_types_fail_fast(capsys, answer, text):
+    result, line = verdict(capsys, check_gradient_settings, answer)
+    assert result is False and line.startswith("❌") and text in line, line
+
+
+def test_gradient_settings_never_raises_on_keras_errors(capsys, monkeypatch):
+    """An error inside Keras (here: the optimiser refusing the settings) is one ❌ line."""
+    import keras
+
+    def broken(*args, **kwargs):
+        raise ValueError("bad optimiser")
+
+    monkeypatch.setattr(keras.optimizers, "SGD", broken)
+    result, line = verdict(capsys, check_gradient_settings, gradient_settings)
+    assert result is False and "training the model failed with ValueError: bad optimiser" in line, line
+
+
+# ----------------------------------------------------------------------------- Exercise 7: node_levels
 
 
 def node_levels(left, right):  # the notebook's solution

@@ -105,6 +105,48 @@ def simple_rnn_bptt(x: np.ndarray, h0: np.ndarray, kernel: np.ndarray, recurrent
     return Gradients(grads[0], grads[1], grads[2], carry, dx)
 
 
+def input_gradient_norms(layer, x: np.ndarray) -> np.ndarray:
+    """How far back the gradient reaches: ``‖∂L/∂x_t‖`` for every input step t (the norm over
+    the batch and the features), with ``L`` the sum of ``layer``'s outputs at the *last* step,
+    measured with ``tf.GradientTape``. ``layer`` is a Keras recurrent layer or model (built on
+    the first call if it is not yet); with ``return_sequences=True`` only the last step's output
+    counts. ``x`` is (batch, T, features). Returns a float64 array of length T, entry 0 for the
+    first step: a ratio ``norms[0] / norms[-1]`` far below 1 is a vanishing gradient, far above
+    1 an exploding one (chapter 02, section 5)."""
+    import tensorflow as tf
+
+    if not isinstance(x, np.ndarray) or x.ndim != 3 or x.shape[1] < 1:
+        raise ValueError(f"x must be a 3-D NumPy array (batch, steps, features) with at least one step, got "
+                         f"{type(x).__name__} of shape {np.shape(x)}.")
+    inputs = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(inputs)
+        out = layer(inputs)
+        if isinstance(out, (list, tuple)):  # return_state=True: (output, *states)
+            out = out[0]
+        if len(out.shape) == 3:
+            out = out[:, -1]
+        loss = tf.reduce_sum(out)
+    grads = tape.gradient(loss, inputs)
+    return np.sqrt(np.sum(np.square(np.asarray(grads, dtype="float64")), axis=(0, 2)))
+
+
+def orthogonal_reach(gain: float, x: np.ndarray, seed: int = 0, units: int = 32) -> np.ndarray:
+    """The reach of a fresh ``SimpleRNN(units)`` whose recurrent kernel is drawn by
+    ``keras.initializers.Orthogonal(gain=gain)`` (spectral radius ``gain``) after
+    ``keras.utils.set_random_seed(seed)``: :func:`input_gradient_norms` on ``x`` divided by the
+    last step's norm, so entry 0 is ‖∂L/∂x_1‖ / ‖∂L/∂x_T‖ (chapter 02, exercise 6). NaN where
+    the computation overflowed."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    layer = keras.layers.SimpleRNN(units, recurrent_initializer=keras.initializers.Orthogonal(gain=gain))
+    with np.errstate(all="ignore"):
+        norms = input_gradient_norms(layer, x)
+        reach = norms / norms[-1]
+    return np.where(np.isfinite(reach), reach, np.nan)
+
+
 def _check_shapes(x: np.ndarray, h0: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray,
                   bias: np.ndarray) -> None:
     """ValueError unless the shapes fit one SimpleRNN in Keras's layout."""

@@ -83,7 +83,7 @@ def strip_source(source: str, where: str = "cell") -> tuple[str, bool]:
 CHECK_CALL = re.compile(r"\bchecks\.check_(\w+)\(")
 TOP_LEVEL_DEF = re.compile(r"^def (\w+)\(", re.MULTILINE)
 #: checks that train the student's model are worth more than a function check
-TWO_POINT_CHECKS = ("classifier_beats", "model_beats", "probe_beats", "bag_of_words")
+TWO_POINT_CHECKS = ("classifier_beats", "model_beats", "probe_beats", "bag_of_words", "gradient_settings")
 
 
 def _nbgrader(grade_id: str, *, solution: bool, points: float | None = None) -> dict:

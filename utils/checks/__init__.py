@@ -18,6 +18,7 @@ from .ch01 import (
     check_one_hot,
 )
 from .ch02 import (
+    check_gradient_settings,
     check_node_levels,
     check_rnn_forward,
     check_rnn_step,
@@ -53,6 +54,7 @@ __all__ = [
     "check_dot_attention_weights",
     "check_embedding_matrix",
     "check_exact_match",
+    "check_gradient_settings",
     "check_greedy_decode",
     "check_gru_step",
     "check_lanes",

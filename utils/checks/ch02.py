@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -19,6 +20,7 @@ from ._core import (
     expect_float,
     expect_int,
     function_name,
+    keras_step,
     matches,
     run,
     with_cause,
@@ -553,7 +555,196 @@ def check_rnn_step_backward(fn: Callable[..., tuple[np.ndarray, ...]]) -> bool:
     return run(name, body)
 
 
-# ----------------------------------------------------------------------------- Exercise 6: node_levels
+# ----------------------------------------------------------------------------- Exercise 6: gradient_settings
+
+#: the set-up the exercise statement describes: a SimpleRNN of 32 units on 50 steps of section 4's
+#: noisy sine waves; the reach measured for three initialisations; SGD at a fixed learning rate
+_REACH_STEPS, _REACH_UNITS, _REACH_SEEDS = 50, 32, (0, 1, 2)
+_REACH_LOW, _REACH_HIGH = 0.1, 10.0
+_SETTINGS_LR, _SETTINGS_EPOCHS, _SETTINGS_BATCH = 0.3, 5, 32
+
+
+def _sine_waves(n: int, seed: int, steps: int = _REACH_STEPS) -> tuple[np.ndarray, np.ndarray]:
+    """The notebook's ``sine_waves(n, seed)`` (section 4: 400 steps, a random frequency and phase
+    per wave, noise 0.1) cut to its first ``steps`` steps: (inputs, next values), float32."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(400 + 1)
+    freq, phase = rng.uniform(0.02, 0.1, (n, 1)), rng.uniform(0, 2 * np.pi, (n, 1))
+    s = np.sin(2 * np.pi * freq * t + phase) + 0.1 * rng.normal(size=(n, 400 + 1))
+    return s[:, :steps, None].astype("float32"), s[:, 1:steps + 1, None].astype("float32")
+
+
+def _settings_data() -> tuple[np.ndarray, ...]:
+    """(x, y) of the 256 training waves (seed 3, as in section 5c) and (x, y) of 64 other waves
+    (seed 4), on which the reach is measured too and the trained model is validated."""
+    return (*_sine_waves(256, seed=3), *_sine_waves(64, seed=4))
+
+
+def _naive_mse(x: np.ndarray, y: np.ndarray) -> float:
+    """The MSE of the naive forecast "next value = this value"."""
+    return float(np.mean((y.astype("float64") - x.astype("float64")) ** 2))
+
+
+def _expect_settings(got: Any, name: str) -> tuple[float, float | None]:
+    """``got`` as ``(gain, clipnorm)``: a positive float and a positive float or None."""
+    if got is None:
+        raise Fail(_("{name}() returned None: did you forget `return gain, clipnorm`?").format(name=name))
+    if not isinstance(got, tuple):
+        size = _(" of length {length}").format(length=len(got)) if isinstance(got, list) else ""
+        hint = " " + _("Write `return gain, clipnorm`.") if isinstance(got, list) and len(got) == 2 else ""
+        raise Fail(_("{name}() should return a tuple (gain, clipnorm), got {kind} {value}.").format(
+            name=name, kind=type(got).__name__ + size, value=_short(got, 60)) + hint)
+    if len(got) != 2:
+        raise Fail(_("{name}() should return a tuple of two, (gain, clipnorm); got {count} values {value}.").format(
+            name=name, count=len(got), value=_short(got, 60)))
+    gain = expect_float(got[0], _("the gain (first value of the tuple)"))
+    if gain <= 0:
+        raise Fail(_("the gain is {gain}: it scales an orthogonal matrix, whose spectral radius is then |gain|; give a "
+                     "positive number.").format(gain=f"{gain:g}"))
+    if got[1] is None:
+        return gain, None
+    clipnorm = expect_float(got[1], _("clipnorm (second value of the tuple)"))
+    if clipnorm <= 0:
+        raise Fail(_("clipnorm is {clipnorm}: it is the largest gradient norm let through, a positive number (or None "
+                     "for no clipping).").format(clipnorm=f"{clipnorm:g}"))
+    return gain, clipnorm
+
+
+def _reach_problem(gain: float, ratios: list[float]) -> str | None:
+    """What is wrong with the reach measured for the three seeds, or None."""
+    listed = ", ".join(f"{r:.3g}" for r in ratios)
+    if any(np.isnan(r) for r in ratios):
+        return with_cause(
+            _("With gain {gain} the gradient is not even a number: computing it gave NaN (seeds 0, 1, 2: "
+              "{ratios}).").format(gain=f"{gain:g}", ratios=listed),
+            _("A spectral radius of {gain} is far beyond what float32 arithmetic handles: bring the gain close to "
+              "1.").format(gain=f"{gain:g}"))
+    if any(r > _REACH_HIGH for r in ratios):
+        return with_cause(
+            _("With gain {gain} the gradient explodes: at step 1 it is up to {ratio} times the gradient at step 50 "
+              "(seeds 0, 1, 2: {ratios}), more than 10.").format(gain=f"{gain:g}", ratio=f"{max(ratios):.3g}",
+                                                              ratios=listed),
+            _("Orthogonal(gain={gain}) has spectral radius {gain}, and every step back can multiply the gradient by up "
+              "to {gain}: bring the gain closer to 1.").format(gain=f"{gain:g}"))
+    if any(r < _REACH_LOW for r in ratios):
+        if gain <= 1:
+            cause = _("A spectral radius of {gain} is not enough: besides U, every step back multiplies the gradient by "
+                      "tanh′ = 1 − h² ≤ 1, so the radius must be somewhat above 1 to make up for it.")
+        elif gain < 1.5:  # between 1.5 and 10 the gradient explodes (measured); beyond, the states saturate
+            cause = _("Raise the gain a little: tanh′ = 1 − h² < 1 still shrinks the gradient at every step more than a "
+                      "spectral radius of {gain} makes up for.")
+        else:
+            cause = _("A gain of {gain} saturates the states: |h| is close to 1, so tanh′ = 1 − h² is close to 0 and "
+                      "the gradient dies at every step back. Bring the gain down, close to 1.")
+        return with_cause(
+            _("With gain {gain} the gradient vanishes: at step 1 it is down to {ratio} of the gradient at step 50 "
+              "(seeds 0, 1, 2: {ratios}), less than 0.1.").format(gain=f"{gain:g}", ratio=f"{min(ratios):.3g}",
+                                                               ratios=listed),
+            cause.format(gain=f"{gain:g}"))
+    return None
+
+
+def _train_settings(gain: float, clipnorm: float | None) -> tuple[list[float], float]:
+    """Train the exercise's model (seed 0) with SGD at the fixed learning rate and ``clipnorm``:
+    (training loss of every epoch, validation MSE)."""
+    import keras
+
+    x, y, val_x, val_y = _settings_data()
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([
+        keras.Input((_REACH_STEPS, 1)),
+        keras.layers.SimpleRNN(_REACH_UNITS, recurrent_initializer=keras.initializers.Orthogonal(gain=gain),
+                               return_sequences=True),
+        keras.layers.Dense(1),
+    ])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=_SETTINGS_LR, clipnorm=clipnorm), loss="mse")
+    with np.errstate(all="ignore"):
+        history = model.fit(x, y, epochs=_SETTINGS_EPOCHS, batch_size=_SETTINGS_BATCH, verbose=0)
+        mse = model.evaluate(val_x, val_y, verbose=0)
+    return [float(v) for v in history.history["loss"]], float(mse)
+
+
+def _training_problem(clipnorm: float | None, losses: list[float], mse: float, naive: float,
+                      reach_ok: bool) -> str | None:
+    """What went wrong in training, with the cause the loss curve shows, or None. Training must
+    keep a finite loss, never rise above its first epoch's loss, and end better than the naive
+    forecast. Short of divergence, clipnorm is blamed only for a gain that passed the reach test:
+    a gain outside the band (exploding or saturated states) spoils training by itself."""
+    curve = ", ".join(f"{v:.3g}" for v in losses)
+    step = f"{_SETTINGS_LR * clipnorm:.3g}" if clipnorm is not None else ""
+    too_loose = (_("Without clipping, one large gradient times the learning rate throws the weights far off, and "
+                   "the next gradients are larger still: set a clipnorm.") if clipnorm is None else
+                 _("clipnorm={clipnorm} clips too little: it lets through gradients of norm up to {clipnorm}, "
+                   "updates of up to {step} per weight matrix at this learning rate: lower it.").format(
+                       clipnorm=f"{clipnorm:g}", step=step))
+    gain_first = _("A gain whose gradient explodes or vanishes also trains badly: fix the gain first, then judge "
+                   "clipnorm.")
+    bad = [i for i, v in enumerate(losses) if not np.isfinite(v)]
+    if bad or not np.isfinite(mse):
+        epoch = bad[0] + 1 if bad else len(losses)
+        return with_cause(_("Training diverged: with SGD at learning rate {lr} the training loss per epoch was "
+                            "{losses}, not a number from epoch {epoch} on.").format(
+                                lr=_SETTINGS_LR, losses=curve, epoch=epoch), too_loose)
+    if max(losses[1:], default=losses[0]) > losses[0]:
+        return with_cause(_("Training is unstable: the training loss per epoch was {losses}, higher after the first "
+                            "epoch than in it.").format(losses=curve), too_loose if reach_ok else gain_first)
+    if mse <= naive:
+        return None
+    worse = _("the validation MSE after {epochs} epochs, {mse}, is worse than the naive forecast “next value = this "
+              "value” ({naive})").format(epochs=len(losses), mse=f"{mse:.3g}", naive=f"{naive:.3g}")
+    if any(b > a for a, b in itertools.pairwise(losses)):
+        return with_cause(_("Training is unstable: the training loss per epoch was {losses}, and {worse}.").format(
+            losses=curve, worse=worse), too_loose if reach_ok else gain_first)
+    slow = _("Training is too slow: the training loss fell at every epoch ({losses}), but {worse}.").format(
+        losses=curve, worse=worse)
+    if not reach_ok:
+        return with_cause(slow, gain_first)
+    if clipnorm is not None:
+        return with_cause(slow, _("clipnorm={clipnorm} clips too hard: no update moves a weight matrix by more than "
+                                  "learning rate × clipnorm = {step}: raise it.").format(
+                                      clipnorm=f"{clipnorm:g}", step=step))
+    return slow
+
+
+def check_gradient_settings(settings: Callable[[], tuple[float, float | None]]) -> bool:
+    """Check ``gradient_settings() -> (gain, clipnorm)`` (exercise 6) by measuring them: a
+    ``SimpleRNN(32)`` with ``recurrent_initializer=Orthogonal(gain)`` must pass the gradient of
+    its last output back over 50 steps of sine waves within a factor 10 (0.1 ≤ ‖∂L/∂x_1‖ /
+    ‖∂L/∂x_50‖ ≤ 10, for seeds 0, 1 and 2), and, trained for 5 epochs with SGD at learning rate
+    0.3 and ``clipnorm`` (None: no clipping), it must keep a finite loss and beat the naive
+    forecast "next value = this value" on 64 validation waves, its training loss never above the
+    first epoch's. Both parts are named when both fail."""
+    from ..bptt import orthogonal_reach
+
+    name = function_name(settings, "gradient_settings")
+    found: dict[str, Any] = {}
+
+    def body() -> None:
+        if isinstance(settings, tuple):
+            raise Fail(_("pass the function {name} itself, not the tuple it returns: no parentheses after its "
+                         "name.").format(name=name))
+        gain, clipnorm = _expect_settings(call(settings, name=name), name)
+        val_x, val_y = _settings_data()[2:]
+        naive = _naive_mse(val_x, val_y)
+        ratios = keras_step(_("measuring the gradient's reach"), lambda: [
+            float(orthogonal_reach(gain, val_x, seed, _REACH_UNITS)[0]) for seed in _REACH_SEEDS])
+        losses, mse = keras_step(_("training the model"), lambda: _train_settings(gain, clipnorm))
+        reach = _reach_problem(gain, ratios)
+        training = _training_problem(clipnorm, losses, mse, naive, reach is None)
+        if reach or training:
+            raise Fail(_("{name}() returned gain {gain}, clipnorm {clipnorm}. {problems}").format(
+                name=name, gain=f"{gain:g}", clipnorm="None" if clipnorm is None else f"{clipnorm:g}",
+                problems=with_cause(reach, training) if reach else training))
+        found.update(ratios=", ".join(f"{r:.3g}" for r in ratios), mse=f"{mse:.3g}", naive=f"{naive:.3g}")
+
+    ok = run(name, body)
+    if ok:
+        print("   " + _("gradient at step 1 / at step 50: {ratios} (seeds 0, 1, 2; asked: 0.1 to 10); validation MSE "
+                        "{mse} (naive forecast {naive})").format(**found))
+    return ok
+
+
+# ----------------------------------------------------------------------------- Exercise 7: node_levels
 
 
 def _tree_case(parents_first: list[tuple[int, int]], order: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:

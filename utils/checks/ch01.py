@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..data import WordVectors, build_embedding_matrix
+from ..i18n import _
 from ._core import (
     Fail,
     Variant,
@@ -68,52 +69,59 @@ def _one_hot_at(tokens: Sequence[str], width: int, index: Callable[[str], int | 
     return out
 
 
-_ONE_HOT_VARIANTS: list[Variant] = [
-    (lambda tokens, voc: _one_hot_at(tokens, len(voc), lambda w: voc.get(w, 0)),
-     "Unknown tokens went to column 0, but this vocabulary has \"[UNK]\" elsewhere: use "
-     "vocabulary[\"[UNK]\"], not a fixed index."),
-    (lambda tokens, voc: _one_hot_at(tokens, len(voc), voc.get),
-     "The rows of unknown tokens are all zeros: a token that is not in the vocabulary gets its 1 at "
-     "vocabulary[\"[UNK]\"]."),
-    (lambda tokens, voc: _one_hot_at(tokens, len(voc), lambda w: list(voc).index(w if w in voc else "[UNK]")),
-     "The columns follow the order of the dictionary's keys (enumerate / list(vocabulary).index), but a "
-     "token's column is its value vocabulary[token]."),
-    (lambda tokens, voc: _one_hot_reference(tokens, voc).T,
-     "The array is transposed: one row per token, one column per vocabulary entry."),
-]
+def _one_hot_variants() -> list[Variant]:
+    """The likely wrong one-hot encodings, with their causes in the current language."""
+    return [
+        (lambda tokens, voc: _one_hot_at(tokens, len(voc), lambda w: voc.get(w, 0)),
+         _("Unknown tokens went to column 0, but this vocabulary has \"[UNK]\" elsewhere: use "
+           "vocabulary[\"[UNK]\"], not a fixed index.")),
+        (lambda tokens, voc: _one_hot_at(tokens, len(voc), voc.get),
+         _("The rows of unknown tokens are all zeros: a token that is not in the vocabulary gets its 1 at "
+           "vocabulary[\"[UNK]\"].")),
+        (lambda tokens, voc: _one_hot_at(tokens, len(voc), lambda w: list(voc).index(w if w in voc else "[UNK]")),
+         _("The columns follow the order of the dictionary's keys (enumerate / list(vocabulary).index), but a "
+           "token's column is its value vocabulary[token].")),
+        (lambda tokens, voc: _one_hot_reference(tokens, voc).T,
+         _("The array is transposed: one row per token, one column per vocabulary entry.")),
+    ]
 
 
 def _describe_row(row: np.ndarray) -> str:
     nonzero = np.flatnonzero(row != 0)
     if len(nonzero) == 0:
-        return "all zeros"
+        return _("all zeros")
     if len(nonzero) == 1 and row[nonzero[0]] == 1:
-        return f"its 1 at column {int(nonzero[0])}"
-    shown = ", ".join(f"column {int(j)}: {row[j]:.3g}" for j in nonzero[:4])
-    return f"non-zero entries ({shown}{', …' if len(nonzero) > 4 else ''})"
+        return _("its 1 at column {column}").format(column=int(nonzero[0]))
+    comma = _(", ")
+    shown = comma.join(_("column {column}: {value:.3g}").format(column=int(j), value=row[j]) for j in nonzero[:4])
+    return _("non-zero entries ({entries})").format(entries=shown + (comma + "…" if len(nonzero) > 4 else ""))
 
 
 def _one_hot_problem(got: np.ndarray, tokens: Sequence[str], vocabulary: dict[str, int]) -> str | None:
     """What is wrong with a one-hot array (shape, then row by row, then dtype), or None."""
     expected_shape = (len(tokens), len(vocabulary))
     if got.shape != expected_shape:
-        return (f"the result has shape {got.shape}, expected (len(tokens), len(vocabulary)) = {expected_shape}: "
-                "one row per token, one column per vocabulary entry.")
+        return _("the result has shape {shape}, expected (len(tokens), len(vocabulary)) = {expected}: "
+                 "one row per token, one column per vocabulary entry.").format(shape=got.shape, expected=expected_shape)
     if got.dtype.kind not in "biuf":
-        return f"the result has dtype {got.dtype}, expected a float array of 0s and 1s."
+        return _("the result has dtype {dtype}, expected a float array of 0s and 1s.").format(dtype=got.dtype)
     values = got.astype("float64")
     if not np.all(np.isfinite(values)):
-        return "the result contains NaN or inf."
+        return _("the result contains NaN or inf.")
     expected = _one_hot_reference(tokens, vocabulary)
     for t, token in enumerate(tokens):
         if not np.array_equal(values[t], expected[t]):
             where = int(np.argmax(expected[t]))
-            why = (f' = vocabulary["[UNK]"], as {token!r} is not in the vocabulary' if token not in vocabulary
-                   else f" = vocabulary[{token!r}]")
-            return (f"row {t} (token {token!r}) should be all zeros except a 1 at column {where}{why}; "
-                    f"it has {_describe_row(values[t])}.")
+            if token not in vocabulary:
+                text = _("row {row} (token {token}) should be all zeros except a 1 at column {column} = "
+                         "vocabulary[\"[UNK]\"], as {token} is not in the vocabulary; it has {found}.")
+            else:
+                text = _("row {row} (token {token}) should be all zeros except a 1 at column {column} = "
+                         "vocabulary[{token}]; it has {found}.")
+            return text.format(row=t, token=repr(token), column=where, found=_describe_row(values[t]))
     if got.dtype.kind != "f":
-        return f"the values are right but the dtype is {got.dtype}: return a float array (e.g. dtype=\"float32\")."
+        return _("the values are right but the dtype is {dtype}: return a float array (e.g. dtype=\"float32\").").format(
+            dtype=got.dtype)
     return None
 
 
@@ -125,13 +133,14 @@ def check_one_hot(fn: Callable[[list[str], dict[str, int]], np.ndarray]) -> bool
     cases = _one_hot_cases()
 
     def body() -> None:
-        results = [expect_array(call(fn, tokens, vocabulary, name=name), f"the result of {name}")
+        results = [expect_array(call(fn, tokens, vocabulary, name=name), _("the result of {name}").format(name=name))
                    for tokens, vocabulary in cases]
         for (tokens, vocabulary), got in zip(cases, results):
             problem = _one_hot_problem(got, tokens, vocabulary)
             if problem:
-                raise Fail(with_cause(f"tokens {_short(tokens, 60)}, vocabulary {_short(vocabulary, 100)}: {problem}",
-                                      cause_over_variants(results, cases, _ONE_HOT_VARIANTS)))
+                raise Fail(with_cause(_("tokens {tokens}, vocabulary {vocabulary}: {problem}").format(
+                    tokens=_short(tokens, 60), vocabulary=_short(vocabulary, 100), problem=problem),
+                                      cause_over_variants(results, cases, _one_hot_variants())))
 
     return run(name, body)
 
@@ -159,18 +168,20 @@ def _cosine_cases() -> list[tuple[np.ndarray, np.ndarray]]:
     ]
 
 
-_COSINE_VARIANTS: list[Variant] = [
-    (lambda a, b: float(np.dot(a, b)), "That is the plain dot product a·b: divide it by ‖a‖ ‖b‖."),
-    (lambda a, b: float(np.dot(a, b) / (np.dot(a, a) * np.dot(b, b))),
-     "The dot product was divided by ‖a‖² ‖b‖²: the norms are the square roots, np.linalg.norm(a)."),
-    (lambda a, b: 1.0 - _cosine(a, b), "That is the cosine distance 1 − cos(a, b), not the similarity."),
-    (lambda a, b: abs(_cosine(a, b)), "Opposite vectors must give a negative similarity: do not take abs(...)."),
-    (lambda a, b: float(np.corrcoef(a, b)[0, 1]),
-     "That is the Pearson correlation (np.corrcoef): cosine similarity does not subtract the means."),
-    (lambda a, b: float(np.dot(a, b) / np.linalg.norm(a)), "Divide by both norms, ‖a‖ and ‖b‖."),
-    (lambda a, b: float(np.linalg.norm(np.asarray(a, "float64") - b)),
-     "That is the Euclidean distance ‖a − b‖, not the cosine similarity."),
-]
+def _cosine_variants() -> list[Variant]:
+    """The likely wrong cosine similarities, with their causes in the current language."""
+    return [
+        (lambda a, b: float(np.dot(a, b)), _("That is the plain dot product a·b: divide it by ‖a‖ ‖b‖.")),
+        (lambda a, b: float(np.dot(a, b) / (np.dot(a, a) * np.dot(b, b))),
+         _("The dot product was divided by ‖a‖² ‖b‖²: the norms are the square roots, np.linalg.norm(a).")),
+        (lambda a, b: 1.0 - _cosine(a, b), _("That is the cosine distance 1 − cos(a, b), not the similarity.")),
+        (lambda a, b: abs(_cosine(a, b)), _("Opposite vectors must give a negative similarity: do not take abs(...).")),
+        (lambda a, b: float(np.corrcoef(a, b)[0, 1]),
+         _("That is the Pearson correlation (np.corrcoef): cosine similarity does not subtract the means.")),
+        (lambda a, b: float(np.dot(a, b) / np.linalg.norm(a)), _("Divide by both norms, ‖a‖ and ‖b‖.")),
+        (lambda a, b: float(np.linalg.norm(np.asarray(a, "float64") - b)),
+         _("That is the Euclidean distance ‖a − b‖, not the cosine similarity.")),
+    ]
 
 
 def check_cosine_similarity(fn: Callable[[np.ndarray, np.ndarray], float]) -> bool:
@@ -180,13 +191,15 @@ def check_cosine_similarity(fn: Callable[[np.ndarray, np.ndarray], float]) -> bo
     cases = _cosine_cases()
 
     def body() -> None:
-        results = [expect_float(call(fn, a, b, name=name), f"the result of {name}") for a, b in cases]
+        results = [expect_float(call(fn, a, b, name=name), _("the result of {name}").format(name=name))
+                   for a, b in cases]
         for (a, b), got in zip(cases, results):
             expected = _cosine(a, b)
             if abs(got - expected) > 1e-5:
                 shown = [_short(np.round(np.asarray(v, dtype="float64"), 2).tolist(), 40) for v in (a, b)]
-                problem = f"cosine_similarity({shown[0]}, {shown[1]}) is {expected:.6g}, you returned {got:.6g}."
-                raise Fail(with_cause(problem, cause_over_variants(results, cases, _COSINE_VARIANTS)))
+                problem = _("cosine_similarity({a}, {b}) is {expected:.6g}, you returned {got:.6g}.").format(
+                    a=shown[0], b=shown[1], expected=expected, got=got)
+                raise Fail(with_cause(problem, cause_over_variants(results, cases, _cosine_variants())))
 
     return run(name, body)
 
@@ -230,41 +243,48 @@ def _neighbour_vectors(twin: bool) -> WordVectors:
     return WordVectors(words, vectors)
 
 
-_NEIGHBOUR_VARIANTS: list[Variant] = [
-    (lambda w, v, k: _neighbours_reference(w, v, k)[::-1], "The order is reversed: most similar first."),
-    (lambda w, v, k: _ranked(w, v, k, -_similarities(w, v)), "These are the least similar words: sort by -similarity "
-     "(np.argsort(-sims)) to get the most similar first."),
-    (lambda w, v, k: _ranked(w, v, k, np.asarray(v.vectors, "float64") @ v[w]),
-     "These are ranked by the dot product, which favours long vectors: divide by the norms (cosine similarity)."),
-    (lambda w, v, k: _ranked(w, v, k, -np.linalg.norm(np.asarray(v.vectors, "float64") - v[w], axis=1)),
-     "These are the nearest words by Euclidean distance; the exercise asks for the highest cosine similarity."),
-    (lambda w, v, k: _ranked(w, v, k, _similarities(w, v), drop=_similarities(w, v) > 1 - 1e-6),
-     "Every word with similarity 1 was left out, but only `word` itself must go: another word can point exactly "
-     "the same way (here 'film' = 2 × 'movie'). Leave out the query's own index, vectors.index[word]."),
-]
+def _neighbour_variants() -> list[Variant]:
+    """The likely wrong neighbour lists, with their causes in the current language."""
+    return [
+        (lambda w, v, k: _neighbours_reference(w, v, k)[::-1], _("The order is reversed: most similar first.")),
+        (lambda w, v, k: _ranked(w, v, k, -_similarities(w, v)), _("These are the least similar words: sort by "
+                                                                    "-similarity (np.argsort(-sims)) to get the most "
+                                                                    "similar first.")),
+        (lambda w, v, k: _ranked(w, v, k, np.asarray(v.vectors, "float64") @ v[w]),
+         _("These are ranked by the dot product, which favours long vectors: divide by the norms (cosine "
+           "similarity).")),
+        (lambda w, v, k: _ranked(w, v, k, -np.linalg.norm(np.asarray(v.vectors, "float64") - v[w], axis=1)),
+         _("These are the nearest words by Euclidean distance; the exercise asks for the highest cosine similarity.")),
+        (lambda w, v, k: _ranked(w, v, k, _similarities(w, v), drop=_similarities(w, v) > 1 - 1e-6),
+         _("Every word with similarity 1 was left out, but only `word` itself must go: another word can point "
+           "exactly the same way (here 'film' = 2 × 'movie'). Leave out the query's own index, vectors.index[word].")),
+    ]
 
 
 def _neighbour_problem(got: Any, word: str, vectors: WordVectors, k: int, name: str) -> str | None:
     """What is wrong with the type or form of a neighbour list (not its order), or None."""
     if got is None:
-        return f"{name} returned None: did you forget `return`?"
+        return _("{name} returned None: did you forget `return`?").format(name=name)
     if not isinstance(got, list):
-        hint = " Convert it with list(...)." if isinstance(got, (tuple, np.ndarray)) else ""
-        return f"{name} should return a list of {k} words, got {type(got).__name__}.{hint}"
+        hint = _(" Convert it with list(...).") if isinstance(got, (tuple, np.ndarray)) else ""
+        return _("{name} should return a list of {k} words, got {kind}.{hint}").format(
+            name=name, k=k, kind=type(got).__name__, hint=hint)
     for item in got:
         if not isinstance(item, str):
-            hint = (" These look like row numbers: turn index i into its word with vectors.words[i]."
+            hint = (_(" These look like row numbers: turn index i into its word with vectors.words[i].")
                     if isinstance(item, (int, np.integer)) and not isinstance(item, bool) else "")
-            return f"{name} should return words (str), got {type(item).__name__} {_short(item, 30)} in the list.{hint}"
+            return _("{name} should return words (str), got {kind} {value} in the list.{hint}").format(
+                name=name, kind=type(item).__name__, value=_short(item, 30), hint=hint)
     if word in got:
-        return f"the neighbours of {word!r} include {word!r} itself: leave the query word out."
+        return _("the neighbours of {word} include {word} itself: leave the query word out.").format(word=repr(word))
     if len(got) != k:
-        return f"asked for k={k} neighbours of {word!r}, got {len(got)}: {_short(got, 120)}."
+        return _("asked for k={k} neighbours of {word}, got {count}: {got}.").format(
+            k=k, word=repr(word), count=len(got), got=_short(got, 120))
     if len(set(got)) != len(got):
-        return f"the neighbours of {word!r} contain a word twice: {_short(got, 120)}."
+        return _("the neighbours of {word} contain a word twice: {got}.").format(word=repr(word), got=_short(got, 120))
     unknown = [w for w in got if w not in vectors]
     if unknown:
-        return f"{unknown[0]!r} is not a word of `vectors`."
+        return _("{word} is not a word of `vectors`.").format(word=repr(unknown[0]))
     return None
 
 
@@ -276,7 +296,8 @@ def check_nearest_neighbours(fn: Callable[[str, WordVectors, int], list[str]], v
 
     def body() -> None:
         if not isinstance(vectors, WordVectors):
-            raise Fail(f"the second argument of the check should be the notebook's WordVectors, got {type(vectors).__name__}.")
+            raise Fail(_("the second argument of the check should be the notebook's WordVectors, got {kind}.").format(
+                kind=type(vectors).__name__))
         twin, plain = _neighbour_vectors(twin=True), _neighbour_vectors(twin=False)
         cases = [("movie", twin, 3), ("boring", plain, 1), ("rome", plain, len(plain) - 1), ("movie", plain, 5)]
         own = len(cases)
@@ -294,10 +315,11 @@ def check_nearest_neighbours(fn: Callable[[str, WordVectors, int], list[str]], v
         for (word, wv, k), got in zip(cases, results):
             expected = _neighbours_reference(word, wv, k)
             if got != expected:
-                problem = f"neighbours of {word!r} (k={k}): got {got}, expected {expected} (most similar first)."
-                cause = cause_over_variants(results, cases, _NEIGHBOUR_VARIANTS)
+                problem = _("neighbours of {word} (k={k}): got {got}, expected {expected} (most similar first).").format(
+                    word=repr(word), k=k, got=got, expected=expected)
+                cause = cause_over_variants(results, cases, _neighbour_variants())
                 if cause is None and sorted(got) == sorted(expected):
-                    cause = "The right words, in the wrong order: sort by similarity, highest first."
+                    cause = _("The right words, in the wrong order: sort by similarity, highest first.")
                 raise Fail(with_cause(problem, cause))
 
     return run(name, body)
@@ -335,56 +357,75 @@ def _vector_or_none(vectors: WordVectors, word: str) -> np.ndarray | None:
     return vectors[word] if word in vectors else None
 
 
-_EMBEDDING_VARIANTS: list[Variant] = [
-    (lambda voc, v: _rows(voc, v, lambda i, w: _vector_or_none(v, w)),
-     "The rows of \"\" and \"[UNK]\" must be zeros even when `vectors` has a vector for them."),
-    (lambda voc, v: _rows(voc, v, lambda i, w: None if i < 2 else _vector_or_none(v, w)),
-     "Rows 0 and 1 were left zero because of their position: zero the rows whose word is \"\" or \"[UNK]\", "
-     "wherever they are, and fill every other row from its word."),
-    (lambda voc, v: _rows(voc, v, lambda i, w: None if i + 1 >= len(voc) or voc[i + 1] in ("", "[UNK]")
-                          else _vector_or_none(v, voc[i + 1])),
-     "Every row holds the vector of the next word: row i is the vector of vocabulary[i]."),
-    (lambda voc, v: _rows(voc, v, lambda i, w: None if i == 0 or voc[i - 1] in ("", "[UNK]")
-                          else _vector_or_none(v, voc[i - 1])),
-     "Every row holds the vector of the word before it: row i is the vector of vocabulary[i]."),
-    (lambda voc, v: np.array([v[w] for w in voc if w in v and w not in ("", "[UNK]")], dtype="float32").reshape(-1, v.dim),
-     "Only the words with a vector got a row: the matrix needs one row per vocabulary entry, zeros where "
-     "there is no vector, so that row i stays the row of token id i."),
-    (lambda voc, v: build_embedding_matrix(voc, v, verbose=False).matrix.T,
-     "The matrix is transposed: one row per vocabulary entry, one column per dimension."),
-]
+def _embedding_variants() -> list[Variant]:
+    """The likely wrong embedding matrices, with their causes in the current language."""
+    return [
+        (lambda voc, v: _rows(voc, v, lambda i, w: _vector_or_none(v, w)),
+         _("The rows of \"\" and \"[UNK]\" must be zeros even when `vectors` has a vector for them.")),
+        (lambda voc, v: _rows(voc, v, lambda i, w: None if i < 2 else _vector_or_none(v, w)),
+         _("Rows 0 and 1 were left zero because of their position: zero the rows whose word is \"\" or \"[UNK]\", "
+           "wherever they are, and fill every other row from its word.")),
+        (lambda voc, v: _rows(voc, v, lambda i, w: None if i + 1 >= len(voc) or voc[i + 1] in ("", "[UNK]")
+                              else _vector_or_none(v, voc[i + 1])),
+         _("Every row holds the vector of the next word: row i is the vector of vocabulary[i].")),
+        (lambda voc, v: _rows(voc, v, lambda i, w: None if i == 0 or voc[i - 1] in ("", "[UNK]")
+                              else _vector_or_none(v, voc[i - 1])),
+         _("Every row holds the vector of the word before it: row i is the vector of vocabulary[i].")),
+        (lambda voc, v: np.array([v[w] for w in voc if w in v and w not in ("", "[UNK]")],
+                                 dtype="float32").reshape(-1, v.dim),
+         _("Only the words with a vector got a row: the matrix needs one row per vocabulary entry, zeros where "
+           "there is no vector, so that row i stays the row of token id i.")),
+        (lambda voc, v: build_embedding_matrix(voc, v, verbose=False).matrix.T,
+         _("The matrix is transposed: one row per vocabulary entry, one column per dimension.")),
+    ]
+
+
+_VARIANT_LISTS: dict[str, Callable[[], list[Variant]]] = {
+    "_ONE_HOT_VARIANTS": _one_hot_variants, "_COSINE_VARIANTS": _cosine_variants,
+    "_NEIGHBOUR_VARIANTS": _neighbour_variants, "_EMBEDDING_VARIANTS": _embedding_variants,
+}
+
+
+def __getattr__(attr: str) -> list[Variant]:
+    """The variant lists under their constant-like names (``ch01._ONE_HOT_VARIANTS``), built on
+    access so that their causes are in the language of the moment."""
+    if attr in _VARIANT_LISTS:
+        return _VARIANT_LISTS[attr]()
+    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
 
 
 def _describe_embedding_row(row: np.ndarray, vectors: WordVectors) -> str:
     if not np.any(row):
-        return "all zeros"
+        return _("all zeros")
     for word in vectors.words[:2000]:
         if np.allclose(row, vectors[word], atol=1e-6):
-            return f"the vector of {word!r}"
-    return f"other values ({_short(np.round(row[:3], 3).tolist(), 40)}…)"
+            return _("the vector of {word}").format(word=repr(word))
+    return _("other values ({values}…)").format(values=_short(np.round(row[:3], 3).tolist(), 40))
 
 
 def _embedding_problem(got: np.ndarray, vocabulary: Sequence[str], vectors: WordVectors) -> str | None:
     """What is wrong with an embedding matrix (shape, then row by row, then dtype), or None."""
     shape = (len(vocabulary), vectors.dim)
     if got.shape != shape:
-        return f"the matrix has shape {got.shape}, expected (len(vocabulary), vectors.dim) = {shape}."
+        return _("the matrix has shape {shape}, expected (len(vocabulary), vectors.dim) = {expected}.").format(
+            shape=got.shape, expected=shape)
     if got.dtype.kind not in "biuf":
-        return f"the matrix has dtype {got.dtype}, expected float32."
+        return _("the matrix has dtype {dtype}, expected float32.").format(dtype=got.dtype)
     expected = build_embedding_matrix(vocabulary, vectors, verbose=False).matrix
     values = got.astype("float64")
     if got.dtype != np.float32 and np.all(np.isfinite(values)) and np.allclose(values, expected, atol=1e-2, rtol=1e-2):
-        return (f"the dtype is {got.dtype}, expected float32: create the matrix with "
-                "np.zeros(..., dtype=\"float32\").")
+        return _("the dtype is {dtype}, expected float32: create the matrix with "
+                 "np.zeros(..., dtype=\"float32\").").format(dtype=got.dtype)
     for i, word in enumerate(vocabulary):
         if not np.allclose(values[i], expected[i], atol=1e-6, rtol=0):
             if word in ("", "[UNK]"):
-                should = f"all zeros ({word!r} is a special token)"
+                should = _("all zeros ({word} is a special token)").format(word=repr(word))
             elif word not in vectors:
-                should = f"all zeros ({word!r} has no pretrained vector)"
+                should = _("all zeros ({word} has no pretrained vector)").format(word=repr(word))
             else:
-                should = f"the vector of {word!r}"
-            return f"row {i} ({word!r}) should be {should}, got {_describe_embedding_row(values[i], vectors)}."
+                should = _("the vector of {word}").format(word=repr(word))
+            return _("row {row} ({word}) should be {should}, got {found}.").format(
+                row=i, word=repr(word), should=should, found=_describe_embedding_row(values[i], vectors))
     return None
 
 
@@ -396,14 +437,17 @@ def check_embedding_matrix(fn: Callable[[list[str], WordVectors], np.ndarray], v
 
     def body() -> None:
         if not isinstance(vectors, WordVectors):
-            raise Fail(f"the second argument of the check should be the notebook's WordVectors, got {type(vectors).__name__}.")
+            raise Fail(_("the second argument of the check should be the notebook's WordVectors, got {kind}.").format(
+                kind=type(vectors).__name__))
         cases = _embedding_cases(vectors)
-        results = [expect_array(call(fn, vocabulary, wv, name=name), f"the result of {name}") for vocabulary, wv in cases]
+        results = [expect_array(call(fn, vocabulary, wv, name=name), _("the result of {name}").format(name=name))
+                   for vocabulary, wv in cases]
         for (vocabulary, wv), got in zip(cases, results):
             problem = _embedding_problem(got, vocabulary, wv)
             if problem:
-                raise Fail(with_cause(f"vocabulary {_short(vocabulary, 90)}: {problem}",
-                                      cause_over_variants(results, cases, _EMBEDDING_VARIANTS)))
+                raise Fail(with_cause(_("vocabulary {vocabulary}: {problem}").format(
+                    vocabulary=_short(vocabulary, 90), problem=problem),
+                                      cause_over_variants(results, cases, _embedding_variants())))
 
     return run(name, body)
 
@@ -427,27 +471,30 @@ def _probe_probability(model: Any, batch: Any, what: str) -> None:
 
     last = model.layers[-1] if getattr(model, "layers", None) else None
     if isinstance(last, keras.layers.Dense) and last.activation is keras.activations.linear and last.units == 1:
-        raise Fail("the last layer is Dense(1) without an activation, so the model outputs any real number, not a "
-                   "probability: use Dense(1, activation=\"sigmoid\").")
-    out = keras_step(f"calling the model on {what}", lambda: model(batch, training=False))
+        raise Fail(_("the last layer is Dense(1) without an activation, so the model outputs any real number, not a "
+                     "probability: use Dense(1, activation=\"sigmoid\")."))
+    out = keras_step(_("calling the model on {what}").format(what=what), lambda: model(batch, training=False))
     if isinstance(out, (list, tuple, dict)):
-        raise Fail(f"the model has {len(out)} outputs; it should have one: P(positive) per review.")
+        raise Fail(_("the model has {count} outputs; it should have one: P(positive) per review.").format(
+            count=len(out)))
     out = np.asarray(keras.ops.convert_to_numpy(out), dtype="float64")
     n = int(batch.shape[0])
     if out.ndim == 2 and out.shape[0] == n and out.shape[1] != 1:
-        raise Fail(f"the model outputs {out.shape[1]} numbers per review (shape {out.shape}); a binary classifier "
-                   "outputs one probability, shape (batch, 1): use Dense(1, activation=\"sigmoid\").")
+        raise Fail(_("the model outputs {count} numbers per review (shape {shape}); a binary classifier outputs "
+                     "one probability, shape (batch, 1): use Dense(1, activation=\"sigmoid\").").format(
+                         count=out.shape[1], shape=out.shape))
     if out.shape != (n, 1):
-        raise Fail(f"the model should output one probability per review, shape ({n}, 1); got {out.shape}.")
+        raise Fail(_("the model should output one probability per review, shape ({n}, 1); got {shape}.").format(
+            n=n, shape=out.shape))
     if not np.all(np.isfinite(out)):
-        raise Fail("the model's output contains NaN or inf before training.")
+        raise Fail(_("the model's output contains NaN or inf before training."))
     if np.any((out < 0) | (out > 1)):
-        raise Fail(f"the model outputs {float(out[(out < 0) | (out > 1)][0]):.3g}, which is not a probability: "
-                   "use a sigmoid on the last layer, Dense(1, activation=\"sigmoid\").")
+        raise Fail(_("the model outputs {value}, which is not a probability: use a sigmoid on the last layer, "
+                     "Dense(1, activation=\"sigmoid\").").format(value=f"{float(out[(out < 0) | (out > 1)][0]):.3g}"))
     activation = getattr(getattr(last, "activation", None), "__name__", "")
     if activation == "softmax" and np.all(out == 1.0):
-        raise Fail("the model outputs 1.0 for every review: a softmax over a single unit is always 1. Use "
-                   "Dense(1, activation=\"sigmoid\").")
+        raise Fail(_("the model outputs 1.0 for every review: a softmax over a single unit is always 1. Use "
+                     "Dense(1, activation=\"sigmoid\")."))
 
 
 def check_bag_of_words(build_vectorizer: Callable[[list[str]], Any], build_model: Callable[[int], Any],
@@ -476,39 +523,42 @@ def check_bag_of_words(build_vectorizer: Callable[[list[str]], Any], build_model
     def body() -> None:
         for fn, label in ((build_vectorizer, vname), (build_model, mname)):
             if isinstance(fn, (keras.layers.Layer, keras.Model)):
-                raise Fail(f"pass the function {label} itself (checks.check_bag_of_words({vname}, {mname}, …)), not "
-                           "what it returns: no parentheses after its name.")
+                raise Fail(_("pass the function {label} itself (checks.check_bag_of_words({vname}, {mname}, …)), not "
+                             "what it returns: no parentheses after its name.").format(
+                                 label=label, vname=vname, mname=mname))
         texts, labels = list(train[0]), np.asarray(train[1])
         val_texts, val_labels = list(val[0]), np.asarray(val[1])
         vectorizer = call(build_vectorizer, texts, name=vname)
         if not isinstance(vectorizer, keras.layers.TextVectorization):
-            raise Fail(f"{vname}(train_texts) must return a keras.layers.TextVectorization layer, got "
-                       f"{type(vectorizer).__name__} {_short(vectorizer)}.")
-        vocabulary = keras_step("reading the vectorizer's vocabulary", vectorizer.get_vocabulary)
+            raise Fail(_("{vname}(train_texts) must return a keras.layers.TextVectorization layer, got "
+                         "{kind} {value}.").format(vname=vname, kind=type(vectorizer).__name__, value=_short(vectorizer)))
+        vocabulary = keras_step(_("reading the vectorizer's vocabulary"), vectorizer.get_vocabulary)
         if len([t for t in vocabulary if str(t) not in ("", "[UNK]")]) == 0:
-            raise Fail(f"the vectorizer {vname} returns has an empty vocabulary: call vectorizer.adapt(train_texts) "
-                       "before returning it.")
+            raise Fail(_("the vectorizer {vname} returns has an empty vocabulary: call vectorizer.adapt(train_texts) "
+                         "before returning it.").format(vname=vname))
         config = vectorizer.get_config()
         mode = config.get("output_mode")
         if mode not in BAG_MODES:
-            raise Fail(f"the vectorizer has output_mode={mode!r}: it returns the token ids in order, one column per "
-                       "position, and a Dense layer would read id 7 as 'more' than id 6. A bag of words has one "
-                       f"column per vocabulary token: use output_mode= one of {', '.join(map(repr, BAG_MODES))}.")
-        probe = keras_step("vectorizing three training reviews", lambda: _dense(vectorizer(tf.constant(texts[:3]))))
+            raise Fail(_("the vectorizer has output_mode={mode}: it returns the token ids in order, one column per "
+                         "position, and a Dense layer would read id 7 as 'more' than id 6. A bag of words has one "
+                         "column per vocabulary token: use output_mode= one of {modes}.").format(
+                             mode=repr(mode), modes=", ".join(map(repr, BAG_MODES))))
+        probe = keras_step(_("vectorizing three training reviews"), lambda: _dense(vectorizer(tf.constant(texts[:3]))))
         if len(probe.shape) != 2:
-            raise Fail(f"the vectorizer turns 3 reviews into shape {tuple(probe.shape)}; a bag of words is one vector "
-                       "per review, shape (3, vocabulary size).")
+            raise Fail(_("the vectorizer turns 3 reviews into shape {shape}; a bag of words is one vector "
+                         "per review, shape (3, vocabulary size).").format(shape=tuple(probe.shape)))
         width = int(probe.shape[1])
         keras.utils.set_random_seed(0)
         model = call(build_model, width, name=mname)
         if isinstance(model, type) or not isinstance(model, keras.Model):
-            raise Fail(f"{mname}(width) must return a keras Model (an instance), got {_short(model)}.")
-        _probe_probability(model, probe, f"3 vectorized reviews of shape {tuple(probe.shape)}")
+            raise Fail(_("{mname}(width) must return a keras Model (an instance), got {value}.").format(
+                mname=mname, value=_short(model)))
+        _probe_probability(model, probe, _("3 vectorized reviews of shape {shape}").format(shape=tuple(probe.shape)))
         if not model.compiled:
-            keras_step("compiling the model", lambda: model.compile(optimizer="rmsprop", loss="binary_crossentropy"))
+            keras_step(_("compiling the model"), lambda: model.compile(optimizer="rmsprop", loss="binary_crossentropy"))
         if model.loss is None:
-            raise Fail("the model is compiled without a loss: use model.compile(..., loss=\"binary_crossentropy\"), "
-                       "or do not compile it and the check uses RMSprop and binary cross-entropy.")
+            raise Fail(_("the model is compiled without a loss: use model.compile(..., loss=\"binary_crossentropy\"), "
+                         "or do not compile it and the check uses RMSprop and binary cross-entropy."))
 
         def batches(x: list[str], y: np.ndarray, size: int, shuffle: bool) -> Any:
             # vectorized once and kept as sparse rows (a bag of words is mostly zeros), densified per batch
@@ -528,28 +578,34 @@ def check_bag_of_words(build_vectorizer: Callable[[list[str]], Any], build_model
             for x, _ in train_ds:
                 seen[:] |= np.asarray(tf.reduce_any(x != 0, axis=0))
 
-        keras_step("vectorizing the training reviews", mark_seen)
+        keras_step(_("vectorizing the training reviews"), mark_seen)
         foreign = [str(t) for j, t in enumerate(vocabulary) if j < width and not seen[j] and str(t) not in ("", "[UNK]")]
         if foreign:
-            raise Fail(f"{len(foreign):,} tokens of the vectorizer's vocabulary never occur in the {len(texts):,} "
-                       f"training texts {vname} was given (e.g. {', '.join(map(repr, foreign[:3]))}): adapt it on its "
-                       "argument `train_texts` only. Adapting on other texts (the validation or test reviews, or "
-                       "another training set) lets the reviews the model is judged on choose its features.")
+            raise Fail(_("{count:,} tokens of the vectorizer's vocabulary never occur in the {texts:,} training texts "
+                         "{vname} was given (e.g. {examples}): adapt it on its argument `train_texts` only. Adapting on "
+                         "other texts (the validation or test reviews, or another training set) lets the reviews the "
+                         "model is judged on choose its features.").format(
+                             count=len(foreign), texts=len(texts), vname=vname,
+                             examples=", ".join(map(repr, foreign[:3]))))
         stop = keras.callbacks.EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)
-        keras_step("training the model (model.fit)", lambda: model.fit(
+        keras_step(_("training the model (model.fit)"), lambda: model.fit(
             train_ds, validation_data=val_ds, epochs=epochs, callbacks=[stop], shuffle=False, verbose=0))
-        pred = np.asarray(keras_step("predicting on the validation reviews", lambda: model.predict(
+        pred = np.asarray(keras_step(_("predicting on the validation reviews"), lambda: model.predict(
             val_ds, verbose=0)), dtype="float64").reshape(-1)
         if pred.shape != val_labels.shape or not np.all(np.isfinite(pred)):
-            raise Fail(f"after training, the model's {pred.size} validation predictions hold NaN or inf or do not "
-                       f"match the {len(val_labels)} reviews: the training diverged. Lower the learning rate.")
+            raise Fail(_("after training, the model's {count} validation predictions hold NaN or inf or do not "
+                         "match the {reviews} reviews: the training diverged. Lower the learning rate.").format(
+                             count=pred.size, reviews=len(val_labels)))
         result["accuracy"] = float(np.mean((pred > 0.5) == (val_labels > 0.5)))
         if result["accuracy"] < threshold:
-            raise Fail(f"validation accuracy {result['accuracy']:.3f}, needs at least {threshold:.3f} (your vectorizer: "
-                       f"output_mode={mode!r}, ngrams={config.get('ngrams')!r}, a vocabulary of {len(vocabulary):,} "
-                       "tokens). Always guessing one class gives about 0.5.")
+            raise Fail(_("validation accuracy {accuracy:.3f}, needs at least {threshold:.3f} (your vectorizer: "
+                         "output_mode={mode}, ngrams={ngrams}, a vocabulary of {size:,} tokens). Always guessing one "
+                         "class gives about 0.5.").format(accuracy=result["accuracy"], threshold=threshold,
+                                                          mode=repr(mode), ngrams=repr(config.get("ngrams")),
+                                                          size=len(vocabulary)))
 
     ok = run(name, body)
     if ok:
-        print(f"   validation accuracy {result['accuracy']:.3f} >= {threshold:.3f}")
+        print("   " + _("validation accuracy {accuracy:.3f} >= {threshold:.3f}").format(
+            accuracy=result["accuracy"], threshold=threshold))
     return ok, result.get("accuracy")

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import _
 from ._core import Fail, call, compare_arrays, expect_array, expect_int, function_name, matches, run, same
 
 # ----------------------------------------------------------------------------- merge_shape
@@ -28,10 +29,11 @@ def _keras_merge_shape(mode: str | None, batch: int, steps: int, units: int, ret
 def _expect_shape(got: Any, what: str) -> tuple[int, ...]:
     """``got`` if it is a tuple of ints; :class:`Fail` otherwise."""
     if not isinstance(got, tuple):
-        hint = f" Write it as tuple({got!r})." if isinstance(got, list) and len(got) < 5 else ""
-        raise Fail(f"{what} should be a tuple of ints such as (4, 10), got {type(got).__name__} {got!r}.{hint}")
+        hint = _(" Write it as tuple({value}).").format(value=repr(got)) if isinstance(got, list) and len(got) < 5 else ""
+        raise Fail(_("{what} should be a tuple of ints such as (4, 10), got {kind} {value}.{hint}").format(
+            what=what, kind=type(got).__name__, value=repr(got), hint=hint))
     for size in got:
-        expect_int(size, f"every size in {what} {got!r}")
+        expect_int(size, _("every size in {what} {value}").format(what=what, value=repr(got)))
     return tuple(int(s) for s in got)
 
 
@@ -41,23 +43,26 @@ def _merge_causes(mode: str | None, batch: int, steps: int, units: int,
     one = (batch, steps, units) if return_sequences else (batch, units)
     other = (batch, units) if return_sequences else (batch, steps, units)
     if mode is None:
-        yield [other, other], ("each direction returns only its last state (batch, units) without return_sequences, "
-                               "and one vector per step (batch, steps, units) with it.")
-        yield [(*one[:-1], 2 * units)] * 2, "merge_mode=None does not merge: each direction keeps its units features."
+        yield [other, other], _("each direction returns only its last state (batch, units) without return_sequences, "
+                                "and one vector per step (batch, steps, units) with it.")
+        yield [(*one[:-1], 2 * units)] * 2, _("merge_mode=None does not merge: each direction keeps its units "
+                                              "features.")
         return
     if mode == "concat":
-        yield one, "concat joins the two directions along the last axis: 2 × units features."
+        yield one, _("concat joins the two directions along the last axis: 2 × units features.")
         yield ((batch, 2 * steps, units) if return_sequences else (2 * batch, units),
-               "concat joins the two directions along the last (feature) axis, not along "
-               + ("time." if return_sequences else "the batch."))
+               _("concat joins the two directions along the last (feature) axis, not along time.")
+               if return_sequences else
+               _("concat joins the two directions along the last (feature) axis, not along the batch."))
     else:
         yield ((*one[:-1], 2 * units),
-               f"{mode!r} combines the two directions element-wise: the shape of one direction, units not doubled.")
+               _("{mode} combines the two directions element-wise: the shape of one direction, units not "
+                 "doubled.").format(mode=repr(mode)))
     # the right shape for the other setting of return_sequences
     yield ((*other[:-1], 2 * units) if mode == "concat" else other,
-           "with return_sequences=True each direction returns one vector per step: (batch, steps, …)."
+           _("with return_sequences=True each direction returns one vector per step: (batch, steps, …).")
            if return_sequences else
-           "without return_sequences each direction returns only its last state: (batch, …), no steps axis.")
+           _("without return_sequences each direction returns only its last state: (batch, …), no steps axis."))
 
 
 def check_merge_shape(fn: Callable[[Any, int, int, int, bool], Any]) -> bool:
@@ -73,20 +78,25 @@ def check_merge_shape(fn: Callable[[Any, int, int, int, bool], Any]) -> bool:
                 for return_sequences in (True, False):
                     expected = _keras_merge_shape(mode, batch, steps, units, return_sequences)
                     got = call(fn, mode, batch, steps, units, return_sequences, name=name)
-                    seq = "with" if return_sequences else "without"
-                    case = f"merge_mode={mode!r} {seq} return_sequences (batch {batch}, {steps} steps, {units} units)"
+                    case = (_("merge_mode={mode} with return_sequences (batch {batch}, {steps} steps, {units} "
+                              "units)") if return_sequences else
+                            _("merge_mode={mode} without return_sequences (batch {batch}, {steps} steps, {units} "
+                              "units)")).format(mode=repr(mode), batch=batch, steps=steps, units=units)
                     if mode is None:
                         if not (isinstance(got, list) and len(got) == 2):
-                            raise Fail(f"{case}: expected a list of two shapes, got {type(got).__name__} {got!r}.")
-                        normal: Any = [_expect_shape(g, "each shape") for g in got]
+                            raise Fail(_("{case}: expected a list of two shapes, got {kind} {value}.").format(
+                                case=case, kind=type(got).__name__, value=repr(got)))
+                        normal: Any = [_expect_shape(g, _("each shape")) for g in got]
                     else:
-                        normal = _expect_shape(got, "the shape")
+                        normal = _expect_shape(got, _("the shape"))
                     if normal == expected:
                         continue
                     for variant, cause in _merge_causes(mode, batch, steps, units, return_sequences):
                         if same(normal, variant):
-                            raise Fail(f"{case}: got {got!r}, expected {expected!r}. {cause}")
-                    raise Fail(f"{case}: got {got!r}, expected {expected!r}.")
+                            raise Fail(_("{case}: got {got}, expected {expected}. {cause}").format(
+                                case=case, got=repr(got), expected=repr(expected), cause=cause))
+                    raise Fail(_("{case}: got {got}, expected {expected}.").format(
+                        case=case, got=repr(got), expected=repr(expected)))
 
     return run(name, body)
 
@@ -103,11 +113,11 @@ def _attention_cases() -> Iterator[tuple[np.ndarray, np.ndarray, str]]:
     rng = np.random.default_rng(4)
     scores = rng.normal(size=(3, 6)) * 3
     mask = np.array([[1, 1, 1, 1, 1, 1], [1, 1, 1, 0, 0, 0], [1, 0, 0, 0, 0, 0]], dtype=bool)
-    yield scores, mask, "end-padded rows"
+    yield scores, mask, _("end-padded rows")
     scores = rng.normal(size=(5, 9)) * 2
     mask = rng.random(size=(5, 9)) < 0.6
     mask[:, 0] = True                     # every row has at least one real token
-    yield scores, mask, "masks with gaps, not only padding at the end"
+    yield scores, mask, _("masks with gaps, not only padding at the end")
 
 
 # the last column is padding. Row 3 overflows without a shift; row 2 underflows when the shift
@@ -120,22 +130,22 @@ _LARGE_MASK = np.array([[True, True, True, False]] * 4)
 def _attention_causes(scores: np.ndarray, mask: np.ndarray) -> Iterator[tuple[np.ndarray, str]]:
     """Weights of likely mistakes, each with the cause to name."""
     plain = _softmax_rows(scores)
-    yield plain, "the mask is ignored: padding positions (mask False) must get weight exactly 0."
-    yield plain * mask, ("padding was set to 0 after the softmax, so the real tokens' weights no longer sum to 1: "
-                         "mask the scores before the softmax (or divide by the new sum).")
+    yield plain, _("the mask is ignored: padding positions (mask False) must get weight exactly 0.")
+    yield plain * mask, _("padding was set to 0 after the softmax, so the real tokens' weights no longer sum to 1: "
+                          "mask the scores before the softmax (or divide by the new sum).")
     yield np.where(mask, _softmax_rows(np.where(mask, scores, -np.inf), axis=0), 0.0), \
-        "the softmax runs down each column (axis 0); it must normalise each row (axis=1)."
+        _("the softmax runs down each column (axis 0); it must normalise each row (axis=1).")
 
 
 def _stability_cause(got: np.ndarray, expected: np.ndarray) -> str:
     """Why an answer that was right on moderate scores is wrong on :data:`_LARGE`, from the rows it gets wrong."""
     wrong = {int(i) for i in np.flatnonzero(~np.all(np.isclose(got, expected, atol=1e-5, rtol=0), axis=1))}
     if 3 in wrong and 2 not in wrong:
-        return "np.exp overflows for large scores: subtract the row's largest real score before np.exp."
+        return _("np.exp overflows for large scores: subtract the row's largest real score before np.exp.")
     if 2 in wrong and 3 not in wrong:
-        return ("the shift must be the row's largest *real* score (mask True): here the overall maximum is a padding "
-                "score, and every real weight underflows to 0.")
-    return "subtract the row's largest real (mask True) score before np.exp, so that it cannot overflow."
+        return _("the shift must be the row's largest *real* score (mask True): here the overall maximum is a "
+                 "padding score, and every real weight underflows to 0.")
+    return _("subtract the row's largest real (mask True) score before np.exp, so that it cannot overflow.")
 
 
 def check_attention_weights(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> bool:
@@ -147,30 +157,32 @@ def check_attention_weights(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) 
 
     def result(scores: np.ndarray, mask: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
-            return expect_array(call(fn, scores, mask, name=name), f"the result of {name}", scores.shape, "f")
+            return expect_array(call(fn, scores, mask, name=name), _("the result of {name}").format(name=name),
+                                scores.shape, "f")
 
     def body() -> None:
         for scores, mask, what in _attention_cases():
             expected = masked_softmax(scores.copy(), mask.copy())
             got = result(scores, mask)
-            problem = compare_arrays(got, expected, "weight array")
+            problem = compare_arrays(got, expected, _("weight array"))
             if problem is None:
                 continue
             for variant, cause in _attention_causes(scores, mask):
                 if matches(got, variant):
-                    raise Fail(f"({what}) {cause}")
+                    raise Fail(_("({where}) {problem}").format(where=what, problem=cause))
             if np.any(got[~mask] != 0):
-                problem += " Padding positions (mask False) must get weight exactly 0."
+                problem += _(" Padding positions (mask False) must get weight exactly 0.")
             elif np.all(np.isfinite(got)) and not np.allclose(got.sum(axis=1), 1):
-                problem += " Each row's weights must sum to 1 over the real tokens."
-            raise Fail(f"({what}, scores {scores.shape}) {problem}")
+                problem += _(" Each row's weights must sum to 1 over the real tokens.")
+            raise Fail(_("({what}, scores {shape}) {problem}").format(what=what, shape=scores.shape, problem=problem))
         scores, mask = _LARGE.copy(), _LARGE_MASK.copy()
         expected = masked_softmax(_LARGE, _LARGE_MASK)
         got = result(scores, mask)
-        problem = compare_arrays(got, expected, "weight array")
+        problem = compare_arrays(got, expected, _("weight array"))
         if problem:
-            raise Fail(f"with large scores {_LARGE.tolist()} (last column padding): {problem} "
-                       f"{_stability_cause(np.asarray(got, dtype='float64'), expected)}")
+            raise Fail(_("with large scores {scores} (last column padding): {problem} {cause}").format(
+                scores=_LARGE.tolist(), problem=problem,
+                cause=_stability_cause(np.asarray(got, dtype='float64'), expected)))
 
 
     return run(name, body)
@@ -197,15 +209,15 @@ def _reverse_cases() -> Iterator[np.ndarray]:
 
 def _reverse_causes(x: np.ndarray) -> Iterator[tuple[np.ndarray, str]]:
     """Results of likely mistakes, each with the cause to name."""
-    yield x[:, ::-1], ("x[:, ::-1] also moves the padding to the front. Reverse only the first n tokens of each row "
-                       "(n = its number of non-zero ids) and keep the zeros at the end.")
-    yield x, "you returned the rows unchanged."
-    yield x[::-1], "x[::-1] reverses the order of the rows; reverse the tokens within each row."
+    yield x[:, ::-1], _("x[:, ::-1] also moves the padding to the front. Reverse only the first n tokens of each "
+                        "row (n = its number of non-zero ids) and keep the zeros at the end.")
+    yield x, _("you returned the rows unchanged.")
+    yield x[::-1], _("x[::-1] reverses the order of the rows; reverse the tokens within each row.")
     n = np.count_nonzero(x, axis=1)
     wider = np.zeros_like(x)
     for i, k in enumerate(n):
         wider[i, :k + 1] = x[i, :k + 1][::-1]
-    yield wider, "you reversed n + 1 positions of a padded row, which moves a padding 0 in front of its tokens."
+    yield wider, _("you reversed n + 1 positions of a padded row, which moves a padding 0 in front of its tokens.")
 
 
 def _check_reverse(fn: Callable[[np.ndarray], np.ndarray], name: str) -> bool:
@@ -218,14 +230,16 @@ def _check_reverse(fn: Callable[[np.ndarray], np.ndarray], name: str) -> bool:
     def body() -> None:
         for case in _reverse_cases():
             expected = reverse_sequences(case.copy())
-            got = expect_array(call(fn, case, name=label), f"the result of {label}", case.shape, "i")
+            got = expect_array(call(fn, case, name=label), _("the result of {name}").format(name=label), case.shape,
+                               "i")
             if np.array_equal(got, expected):
                 continue
             for variant, cause in _reverse_causes(case):
                 if np.array_equal(got, variant):
                     raise Fail(cause)
-            problem = compare_arrays(got, expected, "reversed array", atol=0)
-            raise Fail(f"{problem} For example [5, 6, 7, 0, 0] should become [7, 6, 5, 0, 0].")
+            problem = compare_arrays(got, expected, _("reversed array"), atol=0)
+            raise Fail(_("{problem} For example [5, 6, 7, 0, 0] should become [7, 6, 5, 0, 0].").format(
+                problem=problem))
 
     return run(label, body)
 
@@ -258,33 +272,37 @@ def _probe_probability_model(model: Any, x: np.ndarray) -> None:
     except Exception:  # noqa: BLE001 - a Sequential model without an Input builds on first use
         declared = None
     if isinstance(declared, list):
-        raise Fail(f"the model has {len(declared)} inputs; it should read one batch of sequences.")
+        raise Fail(_("the model has {count} inputs; it should read one batch of sequences.").format(count=len(declared)))
     if isinstance(declared, tuple) and all(d is None or isinstance(d, int) for d in declared):
         if len(declared) != 3 or declared[1] not in (None, steps) or declared[2] not in (None, features):
-            raise Fail(f"the model expects inputs of shape {declared}, but the probe's sequences come as "
-                       f"(batch, {steps}, {features}) = (batch, steps, features): start with "
-                       f"keras.Input(({steps}, {features})).")
-    out = keras_step(f"calling the model on 2 sequences of shape ({steps}, {features})",
-                     lambda: model(x[:2], training=False))
+            raise Fail(_("the model expects inputs of shape {declared}, but the probe's sequences come as "
+                         "(batch, {steps}, {features}) = (batch, steps, features): start with "
+                         "keras.Input(({steps}, {features})).").format(declared=declared, steps=steps,
+                                                                      features=features))
+    out = keras_step(_("calling the model on 2 sequences of shape ({steps}, {features})").format(
+        steps=steps, features=features), lambda: model(x[:2], training=False))
     if isinstance(out, (list, tuple, dict)):
-        raise Fail(f"the model has {len(out)} outputs; it should have one: P(label 1) per sequence.")
-    out = keras_step("reading the model's output", lambda: keras.ops.convert_to_numpy(out))
+        raise Fail(_("the model has {count} outputs; it should have one: P(label 1) per sequence.").format(
+            count=len(out)))
+    out = keras_step(_("reading the model's output"), lambda: keras.ops.convert_to_numpy(out))
     if out.ndim == 3 and out.shape[:2] == (2, steps):
-        raise Fail(f"the model outputs shape {out.shape}: one prediction per step, not per sequence. The recurrent "
-                   "layer before the head must return only its final state(s) (return_sequences=False, the default).")
+        raise Fail(_("the model outputs shape {shape}: one prediction per step, not per sequence. The recurrent "
+                     "layer before the head must return only its final state(s) (return_sequences=False, the "
+                     "default).").format(shape=out.shape))
     if out.ndim == 2 and out.shape[0] == 2 and out.shape[1] != 1:
-        raise Fail(f"the model outputs {out.shape[1]} numbers per sequence (shape {out.shape}); a binary classifier "
-                   "outputs one probability, shape (batch, 1): end with Dense(1, activation=\"sigmoid\").")
+        raise Fail(_("the model outputs {count} numbers per sequence (shape {shape}); a binary classifier "
+                     "outputs one probability, shape (batch, 1): end with Dense(1, activation=\"sigmoid\").").format(
+                         count=out.shape[1], shape=out.shape))
     if out.shape != (2, 1):
-        raise Fail(f"the model should output one probability per sequence, shape (2, 1) for 2 sequences; got "
-                   f"{out.shape}.")
+        raise Fail(_("the model should output one probability per sequence, shape (2, 1) for 2 sequences; got "
+                     "{shape}.").format(shape=out.shape))
     last = model.layers[-1] if getattr(model, "layers", None) else None
     if (isinstance(last, keras.layers.Dense) and last.activation is keras.activations.linear
             and "crossentropy" not in _loss_name(model)):
-        raise Fail("the last layer is Dense(1) without an activation, so the model outputs any real number, not a "
-                   "probability: use Dense(1, activation=\"sigmoid\").")
+        raise Fail(_("the last layer is Dense(1) without an activation, so the model outputs any real number, not a "
+                     "probability: use Dense(1, activation=\"sigmoid\")."))
     if not np.all(np.isfinite(out)):
-        raise Fail("the model's output contains NaN or inf before training.")
+        raise Fail(_("the model's output contains NaN or inf before training."))
 
 
 def check_probe_beats(build: Callable[[], Any], threshold: float = 0.8, epochs: int = 3,
@@ -310,47 +328,50 @@ def check_probe_beats(build: Callable[[], Any], threshold: float = 0.8, epochs: 
 
     def body() -> None:
         if isinstance(build, keras.Model):
-            raise Fail(f"pass the function {name} itself (checks.check_probe_beats({name})), not the model it "
-                       "returns: no parentheses after its name.")
+            raise Fail(_("pass the function {name} itself (checks.check_probe_beats({name})), not the model it "
+                         "returns: no parentheses after its name.").format(name=name))
         train = make_order_probe(n_train, PROBE_LENGTH, seed=200, within=PROBE_WITHIN)
         val = make_order_probe(1000, PROBE_LENGTH, seed=201, within=PROBE_WITHIN)
         keras.utils.set_random_seed(0)
         model = call(build, name=name)
         if isinstance(model, type):
-            raise Fail(f"{name}() returned the class {model.__name__}, not a model: return an instance.")
+            raise Fail(_("{name}() returned the class {cls}, not a model: return an instance.").format(
+                name=name, cls=model.__name__))
         if not isinstance(model, keras.Model):
-            raise Fail(f"{name}() must return a keras Model, got {type(model).__name__}.")
+            raise Fail(_("{name}() must return a keras Model, got {kind}.").format(name=name, kind=type(model).__name__))
         _probe_probability_model(model, val.x)
         if not model.compiled:
-            keras_step("compiling the model", lambda: model.compile(optimizer=keras.optimizers.Adam(3e-3),
-                                                                    loss="binary_crossentropy",
-                                                                    metrics=["accuracy"]))
+            keras_step(_("compiling the model"), lambda: model.compile(optimizer=keras.optimizers.Adam(3e-3),
+                                                                       loss="binary_crossentropy",
+                                                                       metrics=["accuracy"]))
         loss = _loss_name(model)
         if getattr(model, "loss", None) is None:
-            raise Fail("the model is compiled without a loss: use loss=\"binary_crossentropy\", or do not compile "
-                       "it and the check uses Adam and binary cross-entropy.")
+            raise Fail(_("the model is compiled without a loss: use loss=\"binary_crossentropy\", or do not compile "
+                         "it and the check uses Adam and binary cross-entropy."))
         if any(loss == r or loss.endswith(r) for r in _REGRESSION_LOSSES):
-            raise Fail(f"the model is compiled with loss={loss!r}, a regression loss; the probe is a binary "
-                       "classification (label 0 or 1): use loss=\"binary_crossentropy\".")
+            raise Fail(_("the model is compiled with loss={loss}, a regression loss; the probe is a binary "
+                         "classification (label 0 or 1): use loss=\"binary_crossentropy\".").format(loss=repr(loss)))
         if "categorical" in loss:
-            raise Fail(f"the model is compiled with loss={loss!r}, which expects one probability per class; with "
-                       "one sigmoid output use loss=\"binary_crossentropy\".")
-        keras_step("training the model (model.fit)",
+            raise Fail(_("the model is compiled with loss={loss}, which expects one probability per class; with "
+                         "one sigmoid output use loss=\"binary_crossentropy\".").format(loss=repr(loss)))
+        keras_step(_("training the model (model.fit)"),
                    lambda: model.fit(train.x, train.y, batch_size=64, epochs=epochs, verbose=0, shuffle=True))
-        pred = np.asarray(keras_step("predicting on the validation sequences",
+        pred = np.asarray(keras_step(_("predicting on the validation sequences"),
                                      lambda: model.predict(val.x, batch_size=500, verbose=0)), dtype="float64")
         if pred.shape != (len(val.y), 1) or not np.all(np.isfinite(pred)):
-            raise Fail(f"after training, the predictions have shape {pred.shape} and "
-                       f"{int(np.sum(~np.isfinite(pred)))} NaN or inf values; expected finite values of shape "
-                       f"({len(val.y)}, 1). The training diverged: lower the learning rate.")
+            raise Fail(_("after training, the predictions have shape {shape} and {bad} NaN or inf values; expected "
+                         "finite values of shape ({n}, 1). The training diverged: lower the learning rate.").format(
+                             shape=pred.shape, bad=int(np.sum(~np.isfinite(pred))), n=len(val.y)))
         result["accuracy"] = float(np.mean((pred.reshape(-1) > 0.5) == val.y))
         if result["accuracy"] < threshold:
-            hint = (" That is chance: the evidence sits in the first 10 of 100 steps, and a layer that reads only "
-                    "forwards must carry it through some 90 steps of noise to its final state. Which direction "
-                    "reads it last?" if result["accuracy"] < 0.6 else "")
-            raise Fail(f"validation accuracy {result['accuracy']:.3f}, needs at least {threshold:.2f}.{hint}")
+            hint = (_(" That is chance: the evidence sits in the first 10 of 100 steps, and a layer that reads only "
+                      "forwards must carry it through some 90 steps of noise to its final state. Which direction "
+                      "reads it last?") if result["accuracy"] < 0.6 else "")
+            raise Fail(_("validation accuracy {accuracy:.3f}, needs at least {threshold:.2f}.{hint}").format(
+                accuracy=result["accuracy"], threshold=threshold, hint=hint))
 
     ok = run(name, body)
     if ok:
-        print(f"   validation accuracy {result['accuracy']:.3f} >= {threshold:.2f}")
+        print("   " + _("validation accuracy {accuracy:.3f} >= {threshold:.2f}").format(
+            accuracy=result["accuracy"], threshold=threshold))
     return ok

@@ -7,7 +7,20 @@ from typing import Any
 
 import numpy as np
 
-from ._core import Fail, _short, call, compare_arrays, expect_array, expect_int, function_name, keras_step, matches, run
+from ..i18n import _
+from ._core import (
+    Fail,
+    _short,
+    call,
+    compare_arrays,
+    expect_array,
+    expect_int,
+    function_name,
+    keras_step,
+    matches,
+    run,
+    with_cause,
+)
 from .ch05 import _hint
 
 
@@ -24,22 +37,50 @@ def _output_length_cases() -> list[tuple[int, int, int, str]]:
     return cases
 
 
-_VALID_VARIANTS: list[tuple[Callable[[int, int, int], int], str]] = [
-    (lambda n, k, s: (n - k) // s, "You left out the + 1: the first window counts too."),
-    (lambda n, k, s: n - k + 1, "You ignored the stride: only every stride-th window is kept."),
-    (lambda n, k, s: (n - k + 1) // s, "floor((length - kernel_size + 1) / stride) is not the rule: "
-                                        "floor((length - kernel_size) / stride) + 1."),
-    (lambda n, k, s: -(-n // s), "That is the rule for \"same\" padding; \"valid\" adds no zeros, so the kernel "
-                                 "must fit inside the input."),
-]
-_SAME_VARIANTS: list[tuple[Callable[[int, int, int], int], str]] = [
-    (lambda n, k, s: (n - k) // s + 1, "You used the \"valid\" rule: with \"same\" padding the kernel size does not "
-                                       "matter, L_out = ceil(length / stride)."),
-    (lambda n, k, s: n, "You ignored the stride: \"same\" keeps the length only for stride 1; L_out = "
-                        "ceil(length / stride)."),
-    (lambda n, k, s: n // s, "You rounded down: L_out = ceil(length / stride), e.g. -(-length // stride)."),
-]
-_RULES = {"valid": "floor((length - kernel_size) / stride) + 1", "same": "ceil(length / stride), whatever the kernel size"}
+#: a wrong rule for the output length: a function of (length, kernel_size, stride), and its cause
+_Rule = tuple[Callable[[int, int, int], int], str]
+
+
+def _valid_variants() -> list[_Rule]:
+    """The likely wrong rules for "valid" padding, with their causes in the current language."""
+    return [
+        (lambda n, k, s: (n - k) // s, _("You left out the + 1: the first window counts too.")),
+        (lambda n, k, s: n - k + 1, _("You ignored the stride: only every stride-th window is kept.")),
+        (lambda n, k, s: (n - k + 1) // s, _("floor((length - kernel_size + 1) / stride) is not the rule: "
+                                             "floor((length - kernel_size) / stride) + 1.")),
+        (lambda n, k, s: -(-n // s), _("That is the rule for \"same\" padding; \"valid\" adds no zeros, so the "
+                                       "kernel must fit inside the input.")),
+    ]
+
+
+def _same_variants() -> list[_Rule]:
+    """The likely wrong rules for "same" padding, with their causes in the current language."""
+    return [
+        (lambda n, k, s: (n - k) // s + 1, _("You used the \"valid\" rule: with \"same\" padding the kernel size "
+                                             "does not matter, L_out = ceil(length / stride).")),
+        (lambda n, k, s: n, _("You ignored the stride: \"same\" keeps the length only for stride 1; L_out = "
+                              "ceil(length / stride).")),
+        (lambda n, k, s: n // s, _("You rounded down: L_out = ceil(length / stride), e.g. -(-length // stride).")),
+    ]
+
+
+def _rules() -> dict[str, str]:
+    """The rule for each padding, in the current language."""
+    return {"valid": "floor((length - kernel_size) / stride) + 1",
+            "same": _("ceil(length / stride), whatever the kernel size")}
+
+
+_LAZY: dict[str, Callable[[], Any]] = {
+    "_VALID_VARIANTS": _valid_variants, "_SAME_VARIANTS": _same_variants, "_RULES": _rules,
+}
+
+
+def __getattr__(attr: str) -> Any:
+    """The rule lists under their constant-like names (``ch06._VALID_VARIANTS``), built on access
+    so that their causes are in the language of the moment."""
+    if attr in _LAZY:
+        return _LAZY[attr]()
+    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
 
 
 def check_output_length(fn: Callable[[int, int, int, str], int]) -> bool:
@@ -59,9 +100,10 @@ def check_output_length(fn: Callable[[int, int, int, str], int]) -> bool:
             same_padding = [(c[:3], a) for c, a in zip(cases, answers) if c[3] == padding]
             hint = _hint([a for _, a in same_padding], [
                 ([rule(*c) for c, _ in same_padding], text)
-                for rule, text in (_VALID_VARIANTS if padding == "valid" else _SAME_VARIANTS)])
-            hint = hint or f" Rule for {padding!r}: {_RULES[padding]}."
-            raise Fail(f"{name}({length}, {size}, {stride}, {padding!r}) returned {got}, expected {expected}.{hint}")
+                for rule, text in (_valid_variants() if padding == "valid" else _same_variants())])
+            hint = hint or _("Rule for {padding}: {rule}.").format(padding=repr(padding), rule=_rules()[padding])
+            raise Fail(with_cause(_("{call} returned {got}, expected {expected}.").format(
+                call=f"{name}({length}, {size}, {stride}, {padding!r})", got=got, expected=expected), hint))
 
     return run(name, body)
 
@@ -82,33 +124,35 @@ def check_conv1d(fn: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray])
             kernel = rng.normal(size=(size, channels, filters)).astype(dtype)
             bias = rng.normal(size=(filters,)).astype(dtype)
             expected = conv1d(x, kernel, bias)
-            where = f"for x {x.shape}, kernel {kernel.shape}"
+            where = _("for x {x}, kernel {kernel}").format(x=x.shape, kernel=kernel.shape)
             got = call(fn, x, kernel, bias, name=name)
-            out = expect_array(got, f"the output {where}", kind="f")
+            out = expect_array(got, _("the output {where}").format(where=where), kind="f")
             n_out = length - size + 1
             if out.shape != expected.shape:
                 if out.shape == (batch, filters, n_out):
-                    raise Fail(f"the output {where} has shape {out.shape}, expected {expected.shape} = (batch, "
-                               "length - kernel_size + 1, filters): your output is transposed.")
+                    raise Fail(_("the output {where} has shape {shape}, expected {expected} = (batch, "
+                                 "length - kernel_size + 1, filters): your output is transposed.").format(
+                                     where=where, shape=out.shape, expected=expected.shape))
                 if out.shape in ((batch, n_out - 1, filters), (batch, n_out + 1, filters)):
-                    raise Fail(f"the output {where} has shape {out.shape}, expected {expected.shape}: one "
-                               "position off. A valid convolution has length - kernel_size + 1 outputs, t = 0 … "
-                               "length - kernel_size.")
-                raise Fail(f"the output {where} has shape {out.shape}, expected {expected.shape} = (batch, "
-                           "length - kernel_size + 1, filters).")
-            problem = compare_arrays(out, expected, f"output {where}")
+                    raise Fail(_("the output {where} has shape {shape}, expected {expected}: one position off. A "
+                                 "valid convolution has length - kernel_size + 1 outputs, t = 0 … "
+                                 "length - kernel_size.").format(where=where, shape=out.shape, expected=expected.shape))
+                raise Fail(_("the output {where} has shape {shape}, expected {expected} = (batch, "
+                             "length - kernel_size + 1, filters).").format(
+                                 where=where, shape=out.shape, expected=expected.shape))
+            problem = compare_arrays(out, expected, _("output {where}").format(where=where))
             if problem:
                 hint = _hint(out, [
-                    (conv1d(x, kernel[::-1], bias), "That is a convolution with the kernel flipped: Keras does not "
-                                                    "flip it, y[t] = sum over k, c of x[t + k, c] * kernel[k, c]."),
-                    (conv1d(x, kernel), "The bias is missing: add bias to every output position."),
-                    (conv1d(x[..., :1], kernel[:, :1], bias), "You used only the first input channel: sum over all "
-                                                              "in_channels too."),
+                    (conv1d(x, kernel[::-1], bias), _("That is a convolution with the kernel flipped: Keras does not "
+                                                      "flip it, y[t] = sum over k, c of x[t + k, c] * kernel[k, c].")),
+                    (conv1d(x, kernel), _("The bias is missing: add bias to every output position.")),
+                    (conv1d(x[..., :1], kernel[:, :1], bias), _("You used only the first input channel: sum over all "
+                                                                "in_channels too.")),
                 ])
                 if not hint and matches(out, expected, atol=1e-2):
-                    hint = " Your values are close but not within 1e-5: compute in float32 or float64, not float16."
-                hint = hint or " Output t is the sum over k and c of x[:, t + k, c] * kernel[k, c, :], plus bias."
-                raise Fail(problem + hint)
+                    hint = _("Your values are close but not within 1e-5: compute in float32 or float64, not float16.")
+                hint = hint or _("Output t is the sum over k and c of x[:, t + k, c] * kernel[k, c, :], plus bias.")
+                raise Fail(with_cause(problem, hint))
 
     return run(name, body)
 
@@ -152,13 +196,16 @@ def check_conv_stack_params(fn: Callable[[int, list[tuple[int, int]]], list[int]
             text = f"{name}({in_channels}, {layers})"
             got = call(fn, in_channels, layers, name=name)
             if not isinstance(got, list):
-                hint = _hint(got, [(sum(expected), "Return one count per layer, not their total.")]) \
+                hint = _hint(got, [(sum(expected), _("Return one count per layer, not their total."))]) \
                     if len(expected) > 1 else ""
-                raise Fail(f"{text} should return a list with one parameter count per layer, got "
-                           f"{type(got).__name__} {_short(got)}.{hint}")
+                raise Fail(with_cause(_("{call} should return a list with one parameter count per layer, got "
+                                        "{kind} {value}.").format(call=text, kind=type(got).__name__,
+                                                                  value=_short(got)), hint))
             if len(got) != len(expected):
-                raise Fail(f"{text} returned {len(got)} counts, expected {len(expected)} (one per layer).")
-            answers.append([expect_int(g, f"the count of layer {i} in {text}") for i, g in enumerate(got)])
+                raise Fail(_("{call} returned {count} counts, expected {expected} (one per layer).").format(
+                    call=text, count=len(got), expected=len(expected)))
+            answers.append([expect_int(g, _("the count of layer {layer} in {call}").format(layer=i, call=text))
+                            for i, g in enumerate(got)])
         flat = [n for counts in answers for n in counts]
         for (in_channels, layers), counts in zip(cases, answers):
             expected = _stack_reference(in_channels, layers)
@@ -166,17 +213,17 @@ def check_conv_stack_params(fn: Callable[[int, list[tuple[int, int]]], list[int]
                 continue
             hint = _hint(flat, [
                 ([n for c, ls in cases for n in _stack_reference(c, ls, chained=False)],
-                 "Every layer after the first has the previous layer's filters as its input channels."),
+                 _("Every layer after the first has the previous layer's filters as its input channels.")),
                 ([n for c, ls in cases for n in _stack_reference(c, ls, bias=False)],
-                 "The biases are missing: one per filter."),
+                 _("The biases are missing: one per filter.")),
                 ([n for c, ls in cases for n in _stack_reference(c, ls, swapped=True)],
-                 "Each pair is (kernel_size, filters), in that order."),
+                 _("Each pair is (kernel_size, filters), in that order.")),
                 ([n for c, ls in cases for n in np.cumsum(_stack_reference(c, ls), dtype=int)],
-                 "These are running totals: return each layer's own count."),
-            ]) or " Each filter has kernel_size x (its input channels) weights plus one bias."
+                 _("These are running totals: return each layer's own count.")),
+            ]) or _("Each filter has kernel_size x (its input channels) weights plus one bias.")
             first = next(i for i, (g, e) in enumerate(zip(counts, expected)) if g != e)
-            raise Fail(f"{name}({in_channels}, {layers}) returned {counts}, expected {expected} (first wrong: layer "
-                       f"{first}).{hint}")
+            raise Fail(with_cause(_("{call} returned {got}, expected {expected} (first wrong: layer {layer}).").format(
+                call=f"{name}({in_channels}, {layers})", got=counts, expected=expected, layer=first), hint))
 
     return run(name, body)
 
@@ -198,8 +245,8 @@ def _structure(model: Any, filters: int) -> None:
     then a global pooling layer, then a dense head; name the first layer that breaks the plan."""
     from ..conv import GLOBAL_POOLINGS, POSITION_NEUTRAL, POSITION_WINDOWS
 
-    no_pooling = Fail("the model has no GlobalMaxPooling1D (or GlobalAveragePooling1D) layer: end the convolutional "
-                      "stack with one, then Dense(1, activation=\"sigmoid\").")
+    no_pooling = Fail(_("the model has no GlobalMaxPooling1D (or GlobalAveragePooling1D) layer: end the "
+                        "convolutional stack with one, then Dense(1, activation=\"sigmoid\")."))
     has_pooling = any(type(layer).__name__ in GLOBAL_POOLINGS for layer in model.layers)
     pooled, convs = False, 0
     for layer in model.layers:
@@ -208,33 +255,37 @@ def _structure(model: Any, filters: int) -> None:
             continue
         if pooled:
             if kind in _RECURRENT or kind in POSITION_WINDOWS:
-                raise Fail(f"layer {layer.name!r} ({kind}) comes after the global pooling layer, where there is no "
-                           "sequence left: put every Conv1D and pooling layer before it.")
+                raise Fail(_("layer {layer} ({kind}) comes after the global pooling layer, where there is no "
+                             "sequence left: put every Conv1D and pooling layer before it.").format(
+                                 layer=repr(layer.name), kind=kind))
             continue
         if kind in GLOBAL_POOLINGS:
             pooled = True
         elif kind == "Flatten":
-            raise Fail(f"layer {layer.name!r} is a Flatten: it hands the Dense layer every position, so the Dense "
-                       "layer, not the convolutions, would combine the two spikes, with weights tied to positions. "
-                       "End the convolutional stack with GlobalMaxPooling1D instead.")
+            raise Fail(_("layer {layer} is a Flatten: it hands the Dense layer every position, so the Dense "
+                         "layer, not the convolutions, would combine the two spikes, with weights tied to positions. "
+                         "End the convolutional stack with GlobalMaxPooling1D instead.").format(layer=repr(layer.name)))
         elif kind in _RECURRENT:
-            raise Fail(f"layer {layer.name!r} is a recurrent layer ({kind}): this exercise reaches the second spike "
-                       "with convolutions and pooling alone. Remove it and end the stack with GlobalMaxPooling1D.")
+            raise Fail(_("layer {layer} is a recurrent layer ({kind}): this exercise reaches the second spike "
+                         "with convolutions and pooling alone. Remove it and end the stack with "
+                         "GlobalMaxPooling1D.").format(layer=repr(layer.name), kind=kind))
         elif kind == "Conv1D":
             convs += 1
             if int(layer.filters) != filters:
-                raise Fail(f"layer {layer.name!r} has {layer.filters} filters; the exercise fixes {filters} in every "
-                           "Conv1D, so that the budget is spent on reach (kernel sizes, pooling, dilation), not on "
-                           "thinner layers.")
+                raise Fail(_("layer {layer} has {filters} filters; the exercise fixes {expected} in every "
+                             "Conv1D, so that the budget is spent on reach (kernel sizes, pooling, dilation), not on "
+                             "thinner layers.").format(layer=repr(layer.name), filters=layer.filters,
+                                                       expected=filters))
         elif kind not in POSITION_WINDOWS and kind not in POSITION_NEUTRAL:
             if not has_pooling:
                 raise no_pooling
-            raise Fail(f"layer {layer.name!r} ({kind}) comes before the global pooling layer; the stack may hold only "
-                       "Conv1D, MaxPooling1D / AveragePooling1D and dropout, normalisation or activation layers.")
+            raise Fail(_("layer {layer} ({kind}) comes before the global pooling layer; the stack may hold only "
+                         "Conv1D, MaxPooling1D / AveragePooling1D and dropout, normalisation or activation "
+                         "layers.").format(layer=repr(layer.name), kind=kind))
     if not pooled:
         raise no_pooling
     if convs == 0:
-        raise Fail("the model has no Conv1D layer: the exercise asks for a convolutional stack.")
+        raise Fail(_("the model has no Conv1D layer: the exercise asks for a convolutional stack."))
 
 
 def _window_text(model: Any) -> str:
@@ -262,80 +313,92 @@ def check_spike_detector(build: Callable[[], Any], gap: int = 40, budget: int = 
 
     def body() -> None:
         if isinstance(build, keras.Model):
-            raise Fail(f"pass the function {name} itself, not the model it returns: no parentheses after its name.")
+            raise Fail(_("pass the function {name} itself, not the model it returns: no parentheses after its "
+                         "name.").format(name=name))
         keras.utils.set_random_seed(0)
         try:
             model = call(build, name=name)
         except Fail as fail:
             if "Pooling1D" in str(fail) or "Conv1D" in str(fail):
-                raise Fail(f"{fail} With padding=\"valid\" every Conv1D and pooling layer shortens the sequence: "
-                           "it must not shrink to nothing (use smaller pools or padding=\"same\").") from None
+                raise Fail(_("{problem} With padding=\"valid\" every Conv1D and pooling layer shortens the sequence: "
+                             "it must not shrink to nothing (use smaller pools or padding=\"same\").").format(
+                                 problem=fail)) from None
             raise
         if model is None:
-            raise Fail(f"{name}() returned None: did you forget `return`?")
+            raise Fail(_("{name}() returned None: did you forget `return`?").format(name=name))
         if not isinstance(model, keras.Model):
-            raise Fail(f"{name}() must return a keras Model (keras.Sequential([...])), got {type(model).__name__}.")
+            raise Fail(_("{name}() must return a keras Model (keras.Sequential([...])), got {kind}.").format(
+                name=name, kind=type(model).__name__))
         steps, channels = input_shape
-        declared = keras_step("reading the model's input shape", lambda: model.input_shape,
-                              f"Start the model with keras.Input(({steps}, {channels})).")
+        declared = keras_step(_("reading the model's input shape"), lambda: model.input_shape,
+                              _("Start the model with keras.Input(({steps}, {channels})).").format(
+                                  steps=steps, channels=channels))
         if not (isinstance(declared, tuple) and len(declared) == 3 and declared[1] in (None, steps)
                 and declared[2] == channels):
-            swapped = " (steps and channels swapped)" if isinstance(declared, tuple) and declared[1:] == \
+            swapped = _(" (steps and channels swapped)") if isinstance(declared, tuple) and declared[1:] == \
                 (channels, steps) else ""
-            raise Fail(f"your model expects inputs of shape {declared}{swapped}; the signals are (batch, {steps}, "
-                       f"{channels}) = (batch, steps, channels): start with keras.Input(({steps}, {channels})).")
+            raise Fail(_("your model expects inputs of shape {declared}{swapped}; the signals are (batch, {steps}, "
+                         "{channels}) = (batch, steps, channels): start with keras.Input(({steps}, {channels}))."
+                         ).format(declared=declared, swapped=swapped, steps=steps, channels=channels))
         probe = np.random.default_rng(0).normal(size=(2, steps, channels)).astype("float32")
-        out = keras_step(f"predicting on 2 signals of shape ({steps}, {channels})",
+        out = keras_step(_("predicting on 2 signals of shape ({steps}, {channels})").format(
+                             steps=steps, channels=channels),
                          lambda: model.predict(probe, verbose=0),
-                         "Check that the layers fit together: with padding=\"valid\" every Conv1D and pooling layer "
-                         "shortens the sequence, and it must not shrink to nothing.")
+                         _("Check that the layers fit together: with padding=\"valid\" every Conv1D and pooling "
+                           "layer shortens the sequence, and it must not shrink to nothing."))
         _structure(model, filters)
         if not isinstance(out, np.ndarray) or out.shape != (2, 1):
             shape = out.shape if isinstance(out, np.ndarray) else type(out).__name__
-            raise Fail(f"the model outputs {shape} for 2 signals, expected (2, 1): one probability of a fault per "
-                       "signal. End with Dense(1, activation=\"sigmoid\").")
+            raise Fail(_("the model outputs {shape} for 2 signals, expected (2, 1): one probability of a fault per "
+                         "signal. End with Dense(1, activation=\"sigmoid\").").format(shape=shape))
         if not np.all(np.isfinite(out)):
-            raise Fail(f"the model predicts {out.ravel()} on random signals: not finite. Is the sequence shrunk to "
-                       "nothing before the global pooling (padding=\"valid\" and large pools)?")
+            raise Fail(_("the model predicts {values} on random signals: not finite. Is the sequence shrunk to "
+                         "nothing before the global pooling (padding=\"valid\" and large pools)?").format(
+                             values=out.ravel()))
         last = model.layers[-1]
         if getattr(getattr(last, "activation", None), "__name__", None) != "sigmoid":
-            raise Fail("the output is not a probability: end with Dense(1, activation=\"sigmoid\") for the binary "
-                       "cross-entropy.")
+            raise Fail(_("the output is not a probability: end with Dense(1, activation=\"sigmoid\") for the binary "
+                         "cross-entropy."))
         field = receptive_field(model)
         n_params = int(model.count_params())
         problems = []
         if field < gap + 1:
-            problems.append(
-                f"its receptive field is {field} steps ({_window_text(model)}): two spikes {gap} steps apart span "
-                f"{gap + 1} steps, so no output of the stack sees both. Grow it with larger kernels, pooling (a "
-                "pool of p multiplies the reach of every later layer by p) or dilation_rate")
+            problems.append(_(
+                "its receptive field is {field} steps ({windows}): two spikes {gap} steps apart span {span} steps, "
+                "so no output of the stack sees both. Grow it with larger kernels, pooling (a pool of p multiplies "
+                "the reach of every later layer by p) or dilation_rate").format(
+                    field=field, windows=_window_text(model), gap=gap, span=gap + 1))
         if n_params > budget:
             biggest = max(model.layers, key=_layer_params)
-            problems.append(
-                f"it has {n_params:,} parameters, over the budget of {budget:,} (the largest layer, "
-                f"{biggest.name!r}, has {_layer_params(biggest):,}): a Conv1D costs kernel_size x in_channels x "
-                "filters + filters, so a wide kernel on many channels, or many stacked layers, is expensive; "
-                "pooling and dilation reach further for free")
+            problems.append(_(
+                "it has {params:,} parameters, over the budget of {budget:,} (the largest layer, {layer}, has "
+                "{layer_params:,}): a Conv1D costs kernel_size x in_channels x filters + filters, so a wide kernel "
+                "on many channels, or many stacked layers, is expensive; pooling and dilation reach further for "
+                "free").format(params=n_params, budget=budget, layer=repr(biggest.name),
+                               layer_params=_layer_params(biggest)))
         if problems:
-            raise Fail(f"{name}()'s model fails: " + "; and ".join(problems) + ".")
+            raise Fail(_("{name}()'s model fails: {problems}.").format(name=name, problems=_("; and ").join(problems)))
         found.update(field=field, params=n_params)
         seen = set(distances_seen(model))
         missing = [d for d in range(1, gap + 1) if d not in seen]
         if missing:
-            windows = [w for _, w in layer_windows(model)]
+            windows = [w for _layer, w in layer_windows(model)]
             causes = []
-            if any(d > 1 for _, _, d in windows):
-                causes.append("a dilated kernel (dilation_rate > 1) reads only every dilation-th step of what the "
-                              "layers below cover: start with dilation_rate 1 and let each dilation be at most the "
-                              "reach of the layers below")
-            if any(s > k for k, s, _ in windows):
-                causes.append("a stride larger than its kernel or pool skips steps altogether")
+            if any(d > 1 for _k, _s, d in windows):
+                causes.append(_("a dilated kernel (dilation_rate > 1) reads only every dilation-th step of what the "
+                                "layers below cover: start with dilation_rate 1 and let each dilation be at most the "
+                                "reach of the layers below"))
+            if any(s > k for k, s, _d in windows):
+                causes.append(_("a stride larger than its kernel or pool skips steps altogether"))
             offsets = input_offsets(model)
-            raise Fail(f"the receptive field ({field} steps) has holes: one output reads only {len(offsets)} of those "
-                       f"steps, so spikes {', '.join(map(str, missing[:5]))}{'…' if len(missing) > 5 else ''} steps "
-                       f"apart are never seen together. " + ("; ".join(causes) or "") + ".")
+            raise Fail(_("the receptive field ({field} steps) has holes: one output reads only {read} of those "
+                         "steps, so spikes {distances} steps apart are never seen together. {causes}.").format(
+                             field=field, read=len(offsets),
+                             distances=", ".join(map(str, missing[:5])) + ("…" if len(missing) > 5 else ""),
+                             causes=_("; ").join(causes)))
 
     ok = run(name, body)
     if ok:
-        print(f"   receptive field {found['field']} steps (≥ {gap + 1}), {found['params']:,} parameters (≤ {budget:,})")
+        print("   " + _("receptive field {field} steps (≥ {span}), {params:,} parameters (≤ {budget:,})").format(
+            field=found["field"], span=gap + 1, params=found["params"], budget=budget))
     return ok

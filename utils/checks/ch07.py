@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..i18n import _
 from ._core import (
     Fail,
     _sentence,
@@ -86,14 +87,18 @@ class _StepGuard:
     def __call__(self, tokens: Any, state: Any) -> tuple[np.ndarray, Any]:
         problem = None
         if not isinstance(tokens, np.ndarray):
-            problem = f"passed step() tokens of type {type(tokens).__name__}; pass an integer NumPy array"
+            problem = _("passed step() tokens of type {kind}; pass an integer NumPy array").format(
+                kind=type(tokens).__name__)
         elif tokens.shape != (self.batch,):
-            problem = f"passed step() tokens of shape {tokens.shape}; pass one token per row, shape ({self.batch},)"
+            problem = _("passed step() tokens of shape {shape}; pass one token per row, shape ({batch},)").format(
+                shape=tokens.shape, batch=self.batch)
         elif tokens.dtype.kind not in "iu":
-            problem = f"passed step() tokens of dtype {tokens.dtype}; token ids must be integers (e.g. .astype(\"int32\"))"
+            problem = _("passed step() tokens of dtype {dtype}; token ids must be integers (e.g. "
+                        ".astype(\"int32\"))").format(dtype=tokens.dtype)
         if problem is not None:
-            self.problem = self.problem or (
-                f"{self.name} {problem}: step(tokens, state) takes the current token of every row, shape (batch,).")
+            self.problem = self.problem or _(
+                "{name} {problem}: step(tokens, state) takes the current token of every row, shape (batch,).").format(
+                    name=self.name, problem=problem)
             raise TypeError(self.problem)
         return self.inner(tokens, state)
 
@@ -122,15 +127,20 @@ def _decode_variant(step: Step, state: Any, batch: int, start: int, end: int, ma
     return out
 
 
-_GREEDY_CAUSES = (
-    (dict(feed_state=False), "you call step() with the first state every time: feed back the new state it returns."),
-    (dict(feed_token=False), "you feed the start id at every step: feed back the token you just chose."),
-    (dict(zero_after_end=False), "rows go on after their end id: write 0 after a row has produced `end`."),
-    (dict(keep_end=False), "the end id itself became 0: keep `end` in the output and write 0 only after it."),
-    (dict(with_start=True), "your rows begin with the start id: return the chosen ids only, not the `<s>` fed in."),
-    (dict(stop_on_any=True), "you stopped when the first row ended: go on until every row has produced `end` "
-     "(or max_length)."),
-)
+def _greedy_causes() -> tuple[tuple[dict[str, bool], str], ...]:
+    """The classic mistakes of greedy decoding (options of :func:`_decode_variant`), with their
+    causes in the current language."""
+    return (
+        (dict(feed_state=False), _("you call step() with the first state every time: feed back the new state it "
+                                   "returns.")),
+        (dict(feed_token=False), _("you feed the start id at every step: feed back the token you just chose.")),
+        (dict(zero_after_end=False), _("rows go on after their end id: write 0 after a row has produced `end`.")),
+        (dict(keep_end=False), _("the end id itself became 0: keep `end` in the output and write 0 only after it.")),
+        (dict(with_start=True), _("your rows begin with the start id: return the chosen ids only, not the `<s>` fed "
+                                  "in.")),
+        (dict(stop_on_any=True), _("you stopped when the first row ended: go on until every row has produced `end` "
+                                   "(or max_length).")),
+    )
 
 
 def check_greedy_decode(fn: Callable[..., np.ndarray]) -> bool:
@@ -162,19 +172,22 @@ def check_greedy_decode(fn: Callable[..., np.ndarray]) -> bool:
                 raise
             if guard.problem:   # the student's code caught the step's error and went on
                 raise Fail(guard.problem)
-            where = f"for batch={batch}, start={start}, end={end}, max_length={max_length}"
+            where = _("for batch={batch}, start={start}, end={end}, max_length={max_length}").format(
+                batch=batch, start=start, end=end, max_length=max_length)
             if isinstance(got, np.ndarray) and got.shape == (max_length, batch) and batch != max_length:
-                hint = " (your answer is the right one transposed)" if matches(got, expected.T) else ""
-                raise Fail(f"{where} the result has shape {got.shape}, expected (batch, max_length) = "
-                           f"{(batch, max_length)}{hint}.")
-            got = expect_array(got, f"{where} the result", shape=(batch, max_length), kind="i")
+                hint = _(" (your answer is the right one transposed)") if matches(got, expected.T) else ""
+                raise Fail(_("{where} the result has shape {shape}, expected (batch, max_length) = "
+                             "{expected}{hint}.").format(where=where, shape=got.shape, expected=(batch, max_length),
+                                                         hint=hint))
+            got = expect_array(got, _("{where} the result").format(where=where), shape=(batch, max_length), kind="i")
             if not np.array_equal(got, expected):
                 row = int(np.flatnonzero((got != expected).any(axis=1))[0])
                 cause = cause_of(got, ((_decode_variant(step, state.copy(), batch, start, end, max_length, **options),
-                                        text) for options, text in _GREEDY_CAUSES), atol=0)
-                raise Fail(f"{where}, row {row} is {got[row].tolist()}, expected {expected[row].tolist()}. "
-                           + (cause or "Start every row with the start id, feed back the arg-max token and the new "
-                              "state at each step, and write 0 after a row's end id."))
+                                        text) for options, text in _greedy_causes()), atol=0)
+                raise Fail(_("{where}, row {row} is {got}, expected {expected}. {cause}").format(
+                    where=where, row=row, got=got[row].tolist(), expected=expected[row].tolist(),
+                    cause=cause or _("Start every row with the start id, feed back the arg-max token and the new "
+                                     "state at each step, and write 0 after a row's end id.")))
 
     return run(name, body)
 
@@ -184,9 +197,11 @@ def check_greedy_decode(fn: Callable[..., np.ndarray]) -> bool:
 
 def _shown(predictions: list[str], references: list[str]) -> str:
     def short(items: list[str]) -> str:
-        return repr(items) if len(items) <= 4 else f"{items[:3]!r}… ({len(items)} strings)"
+        return repr(items) if len(items) <= 4 else _("{items}… ({count} strings)").format(
+            items=repr(items[:3]), count=len(items))
 
-    return f"for predictions {short(predictions)} and references {short(references)}"
+    return _("for predictions {predictions} and references {references}").format(
+        predictions=short(predictions), references=short(references))
 
 
 def _exact_match_variants(predictions: list[str], references: list[str]) -> list[tuple[float, str]]:
@@ -194,14 +209,16 @@ def _exact_match_variants(predictions: list[str], references: list[str]) -> list
     pairs = list(zip(predictions, references))
     right = float(np.mean([p == r for p, r in pairs]))
     return [
-        (float(np.mean([p in references for p in predictions])), "you counted predictions that occur anywhere in "
-         "the references; compare each prediction with the reference at its own position (zip)."),
-        (float(sum(p == r for p, r in pairs)), "that is the number of matches: divide by the number of predictions."),
-        (100 * right, "that is a percentage: return a fraction between 0 and 1."),
+        (float(np.mean([p in references for p in predictions])), _("you counted predictions that occur anywhere in "
+                                                                   "the references; compare each prediction with the "
+                                                                   "reference at its own position (zip).")),
+        (float(sum(p == r for p, r in pairs)), _("that is the number of matches: divide by the number of "
+                                                 "predictions.")),
+        (100 * right, _("that is a percentage: return a fraction between 0 and 1.")),
         (float(np.mean([p.strip().lower() == r.strip().lower() for p, r in pairs])),
-         "you ignored case or spaces: a prediction counts only if the strings are identical."),
+         _("you ignored case or spaces: a prediction counts only if the strings are identical.")),
         (float(np.mean([r.startswith(p) for p, r in pairs])),
-         "a prefix of the reference is not a match: the whole string must be equal."),
+         _("a prefix of the reference is not a match: the whole string must be equal.")),
     ]
 
 
@@ -229,7 +246,7 @@ def check_exact_match(fn: Callable[[list[str], list[str]], float]) -> bool:
             (noisy, dates),
         ]
         outcomes = answer_every_case(cases, lambda case: expect_float(
-            call(fn, *case, name=name), f"{_shown(*case)} the exact match"))
+            call(fn, *case, name=name), _("{where} the exact match").format(where=_shown(*case))))
         values = [v if isinstance(v, float) else None for v in outcomes]
         for case, outcome in zip(cases, outcomes):
             if isinstance(outcome, Fail):
@@ -237,8 +254,9 @@ def check_exact_match(fn: Callable[[list[str], list[str]], float]) -> bool:
             expected = exact_match(*case)
             if abs(outcome - expected) > 1e-9:
                 cause = cause_over_cases(values, [_exact_match_variants(*c) for c in cases],
-                                         "One wrong character makes the whole string wrong.")
-                raise Fail(f"{_shown(*case)}: got {outcome:.6g}, expected {expected:.6g}. {cause}")
+                                         _("One wrong character makes the whole string wrong."))
+                raise Fail(_("{where}: got {got:.6g}, expected {expected:.6g}. {cause}").format(
+                    where=_shown(*case), got=outcome, expected=expected, cause=cause))
 
     return run(name, body)
 
@@ -321,16 +339,32 @@ def _swapped_first(decoder_in: np.ndarray, decoder_out: np.ndarray) -> str:
     return diagnose_reference(decoder_in, decoder_out)
 
 
-_DIAGNOSIS_CAUSES = (
-    (lambda i, o: "ok", "you answered 'ok' for every pair: compare the two arrays with each other, look at the "
-     "first column of the decoder target and look for `</s>` in every row."),
-    (_swapped_first, "two identical arrays are 'not shifted', even when both start with `<s>`: test that first."),
-    (_last_column_end, "`</s>` need not be in the last column: shorter rows end earlier and are padded after it; "
-     "look for it anywhere in each row."),
-    (_end_in_input, "you looked for `</s>` in the decoder input, which never needs it (teacher_forcing turns it "
-     "into padding): look in the decoder target."),
-    (_every_row_no_end, "one row without `</s>` is enough: that sentence never teaches the decoder to stop."),
-)
+def _diagnosis_causes() -> tuple[tuple[Callable[[np.ndarray, np.ndarray], str], str], ...]:
+    """The likely wrong diagnoses, with their causes in the current language."""
+    return (
+        (lambda i, o: "ok", _("you answered 'ok' for every pair: compare the two arrays with each other, look at the "
+                              "first column of the decoder target and look for `</s>` in every row.")),
+        (_swapped_first, _("two identical arrays are 'not shifted', even when both start with `<s>`: test that "
+                           "first.")),
+        (_last_column_end, _("`</s>` need not be in the last column: shorter rows end earlier and are padded after "
+                             "it; look for it anywhere in each row.")),
+        (_end_in_input, _("you looked for `</s>` in the decoder input, which never needs it (teacher_forcing turns "
+                          "it into padding): look in the decoder target.")),
+        (_every_row_no_end, _("one row without `</s>` is enough: that sentence never teaches the decoder to stop.")),
+    )
+
+
+_VARIANT_LISTS: dict[str, Callable[[], tuple[tuple[Any, str], ...]]] = {
+    "_GREEDY_CAUSES": _greedy_causes, "_DIAGNOSIS_CAUSES": _diagnosis_causes,
+}
+
+
+def __getattr__(attr: str) -> tuple[tuple[Any, str], ...]:
+    """The cause lists under their constant-like names (``ch07._GREEDY_CAUSES``), built on access
+    so that their causes are in the language of the moment."""
+    if attr in _VARIANT_LISTS:
+        return _VARIANT_LISTS[attr]()
+    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
 
 
 def _row(a: np.ndarray) -> str:
@@ -348,22 +382,26 @@ def check_diagnose_teacher_forcing(fn: Callable[[np.ndarray, np.ndarray], str]) 
         answers: list[Any] = []
         for decoder_in, decoder_out in cases:
             got = call(fn, decoder_in, decoder_out, name=name)
-            where = (f"for decoder_in {decoder_in.shape} with row 0 {_row(decoder_in)} and decoder_out row 0 "
-                     f"{_row(decoder_out)}")
+            where = _("for decoder_in {shape} with row 0 {row_in} and decoder_out row 0 {row_out}").format(
+                shape=decoder_in.shape, row_in=_row(decoder_in), row_out=_row(decoder_out))
             if not isinstance(got, str):
-                raise Fail(f"{where} the result should be a str, one of {list(DIAGNOSES)}, got {got!r} "
-                           f"({type(got).__name__}).")
+                raise Fail(_("{where} the result should be a str, one of {answers}, got {value} ({kind}).").format(
+                    where=where, answers=list(DIAGNOSES), value=repr(got), kind=type(got).__name__))
             if got not in DIAGNOSES:
-                raise Fail(f"{where} you returned {got!r}: answer one of {list(DIAGNOSES)}, spelled exactly so.")
+                raise Fail(_("{where} you returned {value}: answer one of {answers}, spelled exactly so.").format(
+                    where=where, value=repr(got), answers=list(DIAGNOSES)))
             answers.append(got)
         for k, ((decoder_in, decoder_out), got) in enumerate(zip(cases, answers)):
             expected = diagnose_reference(decoder_in, decoder_out)
             if got != expected:
-                cause = cause_over_variants(answers, cases, _DIAGNOSIS_CAUSES)
-                raise Fail(f"for pair {k + 1} of {len(cases)} (decoder_in row 0 {_row(decoder_in)}, decoder_out row 0 "
-                           f"{_row(decoder_out)}) you answered {got!r}, expected {expected!r}. "
-                           + (_sentence(cause) if cause else "Test in the order of the statement: identical arrays, "
-                              "then a target that starts with `<s>`, then a row of the target without `</s>`."))
+                cause = cause_over_variants(answers, cases, _diagnosis_causes())
+                raise Fail(_("for pair {pair} of {count} (decoder_in row 0 {row_in}, decoder_out row 0 {row_out}) you "
+                             "answered {got}, expected {expected}. {cause}").format(
+                                 pair=k + 1, count=len(cases), row_in=_row(decoder_in), row_out=_row(decoder_out),
+                                 got=repr(got), expected=repr(expected),
+                                 cause=_sentence(cause) if cause else _(
+                                     "Test in the order of the statement: identical arrays, then a target that "
+                                     "starts with `<s>`, then a row of the target without `</s>`.")))
 
     return run(name, body)
 
@@ -400,38 +438,40 @@ def check_dot_attention_weights(fn: Callable[[np.ndarray, np.ndarray, np.ndarray
             scores = np.einsum("btd,bd->bt", keys, query)
             expected = masked_softmax(scores, mask)
             got = call(fn, query, keys, mask, name=name)
-            where = f"for query {query.shape}, keys {keys.shape}"
+            where = _("for query {query}, keys {keys}").format(query=query.shape, keys=keys.shape)
             if isinstance(got, np.ndarray) and got.shape != (batch, steps):
                 if matches(got, np.einsum("bt,btd->bd", expected, keys)):
-                    raise Fail(f"{where} you returned the context (the weighted sum of the keys), shape {got.shape}: "
-                               f"return the weights, shape (batch, steps) = {(batch, steps)}.")
+                    raise Fail(_("{where} you returned the context (the weighted sum of the keys), shape {shape}: "
+                                 "return the weights, shape (batch, steps) = {expected}.").format(
+                                     where=where, shape=got.shape, expected=(batch, steps)))
                 if matches(got, expected.T):
-                    raise Fail(f"{where} the weights are transposed: shape {got.shape}, expected (batch, steps) = "
-                               f"{(batch, steps)}.")
-            got = expect_array(got, f"{where} the weights", shape=(batch, steps), kind="f")
+                    raise Fail(_("{where} the weights are transposed: shape {shape}, expected (batch, steps) = "
+                                 "{expected}.").format(where=where, shape=got.shape, expected=(batch, steps)))
+            got = expect_array(got, _("{where} the weights").format(where=where), shape=(batch, steps), kind="f")
             if not np.all(np.isfinite(got)):
-                hint = (" The scores here are large: subtract each row's maximum score before exp, so it cannot "
-                        "overflow." if i == 2 else "")
-                raise Fail(f"{where} the weights contain NaN or inf.{hint}")
-            problem = compare_arrays(got, expected, "weights", atol=1e-6)
+                hint = (_(" The scores here are large: subtract each row's maximum score before exp, so it cannot "
+                          "overflow.") if i == 2 else "")
+                raise Fail(_("{where} the weights contain NaN or inf.{hint}").format(where=where, hint=hint))
+            problem = compare_arrays(got, expected, _("weights"), atol=1e-6)
             if problem is None and np.any(got[~mask] != 0):
-                problem = "the weights of padding steps (mask False) are not exactly 0."
+                problem = _("the weights of padding steps (mask False) are not exactly 0.")
             if problem:
                 variants = (
-                    (masked_softmax(scores), "you ignored the mask: padding steps must get weight 0."),
-                    (np.where(mask, masked_softmax(scores), 0.0), "you zeroed the padding after the softmax without "
-                     "renormalising: take the softmax over the real steps only."),
-                    (masked_softmax(scores, ~mask), "you inverted the mask: True marks the real steps."),
-                    (masked_softmax(scores / np.sqrt(d), mask), "you divided the scores by sqrt(d): this exercise "
-                     "asks for the plain dot product."),
-                    (_softmax_rows(scores, mask, axis=0), "you took the softmax over the batch axis: it runs over "
-                     "the source steps (the last axis), each row sums to 1."),
+                    (masked_softmax(scores), _("you ignored the mask: padding steps must get weight 0.")),
+                    (np.where(mask, masked_softmax(scores), 0.0), _("you zeroed the padding after the softmax without "
+                                                                    "renormalising: take the softmax over the real "
+                                                                    "steps only.")),
+                    (masked_softmax(scores, ~mask), _("you inverted the mask: True marks the real steps.")),
+                    (masked_softmax(scores / np.sqrt(d), mask), _("you divided the scores by sqrt(d): this exercise "
+                                                                  "asks for the plain dot product.")),
+                    (_softmax_rows(scores, mask, axis=0), _("you took the softmax over the batch axis: it runs over "
+                                                            "the source steps (the last axis), each row sums to 1.")),
                     (masked_softmax(scores, np.arange(steps) < mask.sum(axis=1, keepdims=True)),
-                     "you treated the mask as a length (the first n steps): use it step by step, the real steps "
-                     "need not come first."),
+                     _("you treated the mask as a length (the first n steps): use it step by step, the real steps "
+                       "need not come first.")),
                 )
-                cause = cause_of(got, variants, "The score of step t is keys[b, t] · query[b]; softmax over the steps "
-                                 "where mask is True.")
-                raise Fail(f"{where}: {problem} {cause}")
+                cause = cause_of(got, variants, _("The score of step t is keys[b, t] · query[b]; softmax over the "
+                                                  "steps where mask is True."))
+                raise Fail(_("{where}: {problem} {cause}").format(where=where, problem=problem, cause=cause))
 
     return run(name, body)

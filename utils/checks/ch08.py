@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..i18n import _
 from ._core import (
     Fail,
     _sentence,
@@ -23,7 +24,8 @@ from ._core import (
 
 
 def _shown_probabilities(p: np.ndarray) -> str:
-    return f"for probabilities {np.round(p[:3], 4).tolist()}{'…' if len(p) > 3 else ''} ({len(p)} values, {p.dtype})"
+    return _("for probabilities {values} ({count} values, {dtype})").format(
+        values=f"{np.round(p[:3], 4).tolist()}{'…' if len(p) > 3 else ''}", count=len(p), dtype=p.dtype)
 
 
 def _perplexity_variants(p: np.ndarray) -> list[tuple[float, str]]:
@@ -31,13 +33,13 @@ def _perplexity_variants(p: np.ndarray) -> list[tuple[float, str]]:
     logs = np.log(p.astype("float64"))
     with np.errstate(all="ignore"):
         return [
-            (float(np.exp(-np.sum(logs))), "use the mean of the log-probabilities, not their sum."),
-            (float(1 / np.mean(p)), "average the log-probabilities, not the probabilities."),
-            (float(-np.mean(logs)), "that is the cross-entropy: the perplexity is exp of it."),
-            (float(np.exp(np.mean(logs))), "the sign is wrong: exp(-mean(log p)), which is ≥ 1."),
-            (float(2 ** -np.mean(logs)), "mixed bases: exp goes with the natural log (or 2 ** with log2)."),
-            (float(np.exp(-np.mean(logs / np.log(2)))), "mixed bases: exp goes with the natural log (or 2 ** with "
-             "log2)."),
+            (float(np.exp(-np.sum(logs))), _("use the mean of the log-probabilities, not their sum.")),
+            (float(1 / np.mean(p)), _("average the log-probabilities, not the probabilities.")),
+            (float(-np.mean(logs)), _("that is the cross-entropy: the perplexity is exp of it.")),
+            (float(np.exp(np.mean(logs))), _("the sign is wrong: exp(-mean(log p)), which is ≥ 1.")),
+            (float(2 ** -np.mean(logs)), _("mixed bases: exp goes with the natural log (or 2 ** with log2).")),
+            (float(np.exp(-np.mean(logs / np.log(2)))), _("mixed bases: exp goes with the natural log (or 2 ** with "
+                                                          "log2).")),
         ]
 
 
@@ -45,13 +47,13 @@ def _perplexity_answer(got: object, p: np.ndarray) -> float:
     """The student's perplexity as a float; an infinite one where the product of the
     probabilities underflows is named as that."""
     try:
-        return expect_float(got, f"{_shown_probabilities(p)} the perplexity")
+        return expect_float(got, _("{where} the perplexity").format(where=_shown_probabilities(p)))
     except Fail as fail:
         with np.errstate(all="ignore"):
             underflow = np.isinf(np.prod(p.astype("float64")) ** (-1 / len(p)))
         if isinstance(got, (float, np.floating)) and np.isinf(got) and underflow:
-            raise Fail(f"{fail} The product of {len(p)} probabilities underflows to 0: average the "
-                       "log-probabilities instead, exp(-mean(log p)).") from None
+            raise Fail(_("{problem} The product of {count} probabilities underflows to 0: average the "
+                         "log-probabilities instead, exp(-mean(log p)).").format(problem=fail, count=len(p))) from None
         raise
 
 
@@ -81,8 +83,9 @@ def check_perplexity(fn: Callable[[np.ndarray], float]) -> bool:
             expected = perplexity(p.astype("float64"))
             if abs(outcome - expected) > (1e-5 if p.dtype == np.float32 else 1e-6) * expected:
                 cause = cause_over_cases(values, [_perplexity_variants(c) for c in cases],
-                                         "Perplexity = exp(-mean(log p)).", rtol=1e-5)
-                raise Fail(f"{_shown_probabilities(p)}: got {outcome:.6g}, expected {expected:.6g}. {cause}")
+                                         _("Perplexity = exp(-mean(log p))."), rtol=1e-5)
+                raise Fail(_("{where}: got {got:.6g}, expected {expected:.6g}. {cause}").format(
+                    where=_shown_probabilities(p), got=outcome, expected=expected, cause=cause))
 
     return run(name, body)
 
@@ -91,7 +94,9 @@ def check_perplexity(fn: Callable[[np.ndarray], float]) -> bool:
 
 
 def _shown_pair(random: bool, previous: str, token: str) -> str:
-    return f"P({token!r} | {previous!r})" + (" for the random counts" if random else "")
+    if random:
+        return _("P({token} | {previous}) for the random counts").format(token=repr(token), previous=repr(previous))
+    return f"P({token!r} | {previous!r})"
 
 
 def _bigram_variants(counts: dict[tuple[str, str], int], previous: str, token: str,
@@ -101,18 +106,19 @@ def _bigram_variants(counts: dict[tuple[str, str], int], previous: str, token: s
     row = sum(n for (a, _), n in counts.items() if a == previous)
     column = sum(n for (_, b), n in counts.items() if b == previous)
     swapped_row = sum(n for (a, _), n in counts.items() if a == token)
-    distinct = "V is the size of the vocabulary (len(vocabulary)), not the number of distinct tokens in the counts."
+    distinct = _("V is the size of the vocabulary (len(vocabulary)), not the number of distinct tokens in the "
+                 "counts.")
     return [
-        ((pair + 1) / (row + len({b for _, b in counts} | {a for a, _ in counts})), distinct),
-        ((pair + 1) / (row + len({b for _, b in counts})), distinct),
-        ((pair + 1) / (sum(counts.values()) + v), "count(previous) is the number of pairs that start with "
-         "previous, not the number of all pairs."),
-        ((pair + 1) / (column + v), "count(previous) counts the pairs that start with previous, (previous, ·), "
-         "not those that end with it."),
-        ((counts.get((token, previous), 0) + 1) / (swapped_row + v), "the keys of counts are (previous, token): "
-         "you computed P(previous | token)."),
-        ((pair + 1) / (row + 1), "add V (the vocabulary size) to the denominator, not 1."),
-        (pair / max(row, 1), "add 1 to the pair count and V to the denominator (add-one smoothing)."),
+        ((pair + 1) / (row + len({b for _a, b in counts} | {a for a, _b in counts})), distinct),
+        ((pair + 1) / (row + len({b for _a, b in counts})), distinct),
+        ((pair + 1) / (sum(counts.values()) + v), _("count(previous) is the number of pairs that start with "
+                                                    "previous, not the number of all pairs.")),
+        ((pair + 1) / (column + v), _("count(previous) counts the pairs that start with previous, (previous, ·), "
+                                      "not those that end with it.")),
+        ((counts.get((token, previous), 0) + 1) / (swapped_row + v), _("the keys of counts are (previous, token): "
+                                                                       "you computed P(previous | token).")),
+        ((pair + 1) / (row + 1), _("add V (the vocabulary size) to the denominator, not 1.")),
+        (pair / max(row, 1), _("add 1 to the pair count and V to the denominator (add-one smoothing).")),
     ]
 
 
@@ -144,11 +150,13 @@ def check_bigram_probability(fn: Callable[..., float]) -> bool:
             expected = reference(table, previous, token, vocab)
             if abs(outcome - expected) > 1e-9:
                 cause = cause_over_cases(values, [_bigram_variants(c, p, t, v) for c, v, p, t in queries],
-                                         "Add-one: (count(previous, token) + 1) / (count(previous) + V), "
-                                         "count(previous) = the number of pairs (previous, ·), V = len(vocabulary).",
+                                         _("Add-one: (count(previous, token) + 1) / (count(previous) + V), "
+                                           "count(previous) = the number of pairs (previous, ·), V = "
+                                           "len(vocabulary)."),
                                          rtol=1e-9)
-                raise Fail(f"{_shown_pair(table is random_counts, previous, token)} is {outcome:.6g}, expected "
-                           f"{expected:.6g}. {cause}")
+                raise Fail(_("{query} is {got:.6g}, expected {expected:.6g}. {cause}").format(
+                    query=_shown_pair(table is random_counts, previous, token), got=outcome, expected=expected,
+                    cause=cause))
 
     return run(name, body)
 
@@ -185,48 +193,55 @@ def check_sample_with_temperature(fn: Callable[[np.ndarray, float, np.random.Gen
             expected = _softmax(logits / temperature)
             rng = np.random.default_rng(seed)
             draws = []
-            for _ in range(_DRAWS):
-                token = expect_int(call(fn, logits, temperature, rng, name=name), f"{name}'s result")
+            for _draw in range(_DRAWS):
+                token = expect_int(call(fn, logits, temperature, rng, name=name),
+                                   _("{name}'s result").format(name=name))
                 if not 0 <= token < vocabulary:
-                    raise Fail(f"{name} returned {token}, not a token id in 0..{vocabulary - 1} for logits of "
-                               f"length {vocabulary}.")
+                    raise Fail(_("{name} returned {token}, not a token id in 0..{last} for logits of length "
+                                 "{length}.").format(name=name, token=token, last=vocabulary - 1, length=vocabulary))
                 draws.append(token)
             freq = np.bincount(draws, minlength=vocabulary) / _DRAWS
             if np.abs(freq - expected).max() > tolerance:
                 if len(set(draws)) == 1:
-                    raise Fail(f"at temperature {temperature} all {_DRAWS} draws were token {draws[0]}: sample with "
-                               "rng.choice from the generator `rng` you are given (not the arg-max, not a new "
-                               "generator inside your function).")
+                    raise Fail(_("at temperature {temperature} all {draws} draws were token {token}: sample with "
+                                 "rng.choice from the generator `rng` you are given (not the arg-max, not a new "
+                                 "generator inside your function).").format(
+                                     temperature=temperature, draws=_DRAWS, token=draws[0]))
                 close = [text for p, text in (
-                    (_softmax(logits), "the temperature has no effect"),
-                    (_softmax(logits * temperature), "you multiplied the logits by the temperature instead of "
-                     "dividing"),
+                    (_softmax(logits), _("the temperature has no effect")),
+                    (_softmax(logits * temperature), _("you multiplied the logits by the temperature instead of "
+                                                       "dividing")),
                 ) if np.abs(freq - p).max() <= tolerance]
-                cause = _sentence(close[0]) + ". " if len(close) == 1 else ""
-                raise Fail(f"at temperature {temperature} the draws' frequencies are {np.round(freq, 3).tolist()}, "
-                           f"expected about {np.round(expected, 3).tolist()}. {cause}Divide the logits by the "
-                           "temperature, then softmax, then rng.choice(len(p), p=p).")
+                cause = _("{cause}. ").format(cause=_sentence(close[0])) if len(close) == 1 else ""
+                raise Fail(_("at temperature {temperature} the draws' frequencies are {frequencies}, expected about "
+                             "{expected}. {cause}Divide the logits by the temperature, then softmax, then "
+                             "rng.choice(len(p), p=p).").format(
+                                 temperature=temperature, frequencies=np.round(freq, 3).tolist(),
+                                 expected=np.round(expected, 3).tolist(), cause=cause))
         pairs = [(call(fn, logits, 2.5, np.random.default_rng(s), name=name),
                   call(fn, logits, 2.5, np.random.default_rng(s), name=name)) for s in range(100, 130)]
         if any(a != b for a, b in pairs):
-            raise Fail("two calls with generators seeded alike gave different tokens: draw with the `rng` you are "
-                       "given (rng.choice), not np.random.")
+            raise Fail(_("two calls with generators seeded alike gave different tokens: draw with the `rng` you are "
+                         "given (rng.choice), not np.random."))
         # float32 logits over 49 characters at the notebook's temperatures, as generate() passes them; then the
         # same logits shifted by 700, which changes nothing after the softmax: a failure there is an overflow.
         like_generate = (np.random.default_rng(3).normal(size=49) * 3).astype("float32")
         for shift in (0.0, 700.0):
             for temperature in (0.2, 1.5):
-                where = (f"for float32 logits of 49 tokens{' around 700' if shift else ''} at temperature "
-                         f"{temperature}")
-                overflow = " Subtract the maximum of logits / temperature before exp, so it cannot overflow."
+                where = (_("for float32 logits of 49 tokens around 700 at temperature {temperature}") if shift else
+                         _("for float32 logits of 49 tokens at temperature {temperature}")).format(
+                             temperature=temperature)
+                overflow = _(" Subtract the maximum of logits / temperature before exp, so it cannot overflow.")
                 try:
                     token = expect_int(call(fn, like_generate + np.float32(shift), temperature,
-                                            np.random.default_rng(9), name=name), f"{name}'s result")
+                                            np.random.default_rng(9), name=name), _("{name}'s result").format(name=name))
                 except Fail as fail:
-                    stop = "" if str(fail).endswith(".") else "."
-                    raise Fail(f"{where}: {fail}{stop}{overflow if shift else ''}") from None
+                    stop = "" if str(fail).endswith((".", "。")) else _(".")
+                    raise Fail(_("{where}: {problem}{stop}{overflow}").format(
+                        where=where, problem=fail, stop=stop, overflow=overflow if shift else "")) from None
                 if not 0 <= token < 49:
-                    raise Fail(f"{where} {name} returned {token}, not a token id in 0..48.{overflow if shift else ''}")
+                    raise Fail(_("{where} {name} returned {token}, not a token id in 0..48.{overflow}").format(
+                        where=where, name=name, token=token, overflow=overflow if shift else ""))
 
     return run(name, body)
 
@@ -238,14 +253,15 @@ def _lane_variants(ids: np.ndarray, batch_size: int, chunk: int) -> list[tuple[t
     """The classic wrong layouts of one case (x, y), with their causes."""
     from ..lm import consecutive_batches, stream_batches
 
-    x, _ = stream_batches(ids, batch_size, chunk)
+    x, _y = stream_batches(ids, batch_size, chunk)
     cx, cy = consecutive_batches(ids, batch_size, chunk)
     return [
-        ((cx, cy), "the rows of one batch are consecutive chunks of the text, so row b of the next batch does not "
-         "continue row b of this one and the carried state starts from unrelated text. Cut the stream into "
-         "batch_size long lanes first (lane b starts at b * lane_length), then cut every lane into chunks."),
-        ((x, x), "y is the same as x: the target at every position is the *next* token, y = the stream shifted by "
-         "one (ids[start + 1 : start + 1 + length])."),
+        ((cx, cy), _("the rows of one batch are consecutive chunks of the text, so row b of the next batch does not "
+                     "continue row b of this one and the carried state starts from unrelated text. Cut the stream "
+                     "into batch_size long lanes first (lane b starts at b * lane_length), then cut every lane into "
+                     "chunks.")),
+        ((x, x), _("y is the same as x: the target at every position is the *next* token, y = the stream shifted by "
+                   "one (ids[start + 1 : start + 1 + length]).")),
     ]
 
 
@@ -271,30 +287,34 @@ def check_lanes(fn: Callable[[np.ndarray, int, int], tuple[np.ndarray, np.ndarra
 
     def body() -> None:
         for ids, batch_size, chunk in _lanes_cases():
-            where = f"for a stream of {len(ids)} tokens, batch_size={batch_size}, chunk={chunk}"
+            where = _("for a stream of {count} tokens, batch_size={batch_size}, chunk={chunk}").format(
+                count=len(ids), batch_size=batch_size, chunk=chunk)
             got = call(fn, ids, batch_size, chunk, name=name)
             if not isinstance(got, tuple) or len(got) != 2:
-                raise Fail(f"{name} should return a tuple (x, y) of two arrays, got {type(got).__name__}"
-                           f"{' of length ' + str(len(got)) if isinstance(got, (tuple, list)) else ''}.")
+                length = _(" of length {length}").format(length=len(got)) if isinstance(got, (tuple, list)) else ""
+                raise Fail(_("{name} should return a tuple (x, y) of two arrays, got {kind}.").format(
+                    name=name, kind=type(got).__name__ + length))
             expected = stream_batches(ids, batch_size, chunk)
             shape = expected[0].shape
             arrays = []
             for label, value in zip("xy", got):
-                array = expect_array(value, f"{where}, {label}")
+                array = expect_array(value, _("{where}, {label}").format(where=where, label=label))
                 if array.dtype.kind not in "iu":
-                    raise Fail(f"{where}, {label} has dtype {array.dtype}: token ids must stay integers (the "
-                               "Embedding layer needs them).")
+                    raise Fail(_("{where}, {label} has dtype {dtype}: token ids must stay integers (the "
+                                 "Embedding layer needs them).").format(where=where, label=label, dtype=array.dtype))
                 arrays.append(array)
             x, y = arrays
             if x.shape != shape or y.shape != shape:
                 bad = x.shape if x.shape != shape else y.shape
                 hint = ""
                 if bad == (shape[1], shape[0], shape[2]):
-                    hint = " You put the lane first: the chunk index comes first, so that x[j] is one batch."
+                    hint = _(" You put the lane first: the chunk index comes first, so that x[j] is one batch.")
                 elif bad[1:] == shape[1:] and bad[0] != shape[0]:
-                    hint = (f" Each lane holds (len(ids) - 1) // batch_size = {(len(ids) - 1) // batch_size} tokens "
-                            "(one is kept back for the last target) and only whole chunks of it are used.")
-                raise Fail(f"{where}: got shape {bad}, expected (n_chunks, batch_size, chunk) = {shape}.{hint}")
+                    hint = _(" Each lane holds (len(ids) - 1) // batch_size = {tokens} tokens (one is kept back for "
+                             "the last target) and only whole chunks of it are used.").format(
+                                 tokens=(len(ids) - 1) // batch_size)
+                raise Fail(_("{where}: got shape {shape}, expected (n_chunks, batch_size, chunk) = {expected}.{hint}"
+                             ).format(where=where, shape=bad, expected=shape, hint=hint))
             if np.array_equal(x, expected[0]) and np.array_equal(y, expected[1]):
                 continue
             cause = next((text for (vx, vy), text in _lane_variants(ids, batch_size, chunk)
@@ -303,9 +323,10 @@ def check_lanes(fn: Callable[[np.ndarray, int, int], tuple[np.ndarray, np.ndarra
                 part = "x" if not np.array_equal(x, expected[0]) else "y"
                 arr, ref = (x, expected[0]) if part == "x" else (y, expected[1])
                 j, b, t = (int(v) for v in np.argwhere(arr != ref)[0])
-                cause = (f"{part}[{j}, {b}, {t}] is {arr[j, b, t]}, expected {ref[j, b, t]}. Lane b is "
-                         "ids[b * L : (b + 1) * L] with L = (len(ids) - 1) // batch_size, x[j, b] its j-th chunk "
-                         "and y[j, b] the same positions one token later.")
-            raise Fail(f"{where}: {cause}")
+                cause = _("{array}[{chunk}, {lane}, {position}] is {got}, expected {expected}. Lane b is "
+                          "ids[b * L : (b + 1) * L] with L = (len(ids) - 1) // batch_size, x[j, b] its j-th chunk "
+                          "and y[j, b] the same positions one token later.").format(
+                              array=part, chunk=j, lane=b, position=t, got=arr[j, b, t], expected=ref[j, b, t])
+            raise Fail(_("{where}: {cause}").format(where=where, cause=cause))
 
     return run(name, body)

@@ -157,6 +157,37 @@ def call(fn: Any, *args: Any, name: str = "your function", check_mutation: bool 
     return result
 
 
+def expect_two(got: Any, name: str, first: str, second: str) -> tuple[Any, Any]:
+    """``got`` if it is a tuple of two values; :class:`Fail` naming the tuple ``(first, second)``
+    the exercise asks for otherwise (``name`` is how the feedback names the student's function)."""
+    if got is None:
+        raise Fail(_("{name} returned None: did you forget `return {first}, {second}`?").format(
+            name=name, first=first, second=second))
+    if not isinstance(got, tuple):
+        size = _(" of length {length}").format(length=len(got)) if isinstance(got, list) else ""
+        hint = (" " + _("Write `return {first}, {second}`.").format(first=first, second=second)
+                if isinstance(got, list) and len(got) == 2 else "")
+        raise Fail(_("{name} should return a tuple ({first}, {second}), got {kind} {value}.").format(
+            name=name, first=first, second=second, kind=type(got).__name__ + size, value=_short(got, 60)) + hint)
+    if len(got) != 2:
+        raise Fail(_("{name} should return a tuple of two, ({first}, {second}); got {count} values {value}.").format(
+            name=name, first=first, second=second, count=len(got), value=_short(got, 60)))
+    return got[0], got[1]
+
+
+def lazy_attributes(module: str, builders: dict[str, Callable[[], Any]]) -> Callable[[str], Any]:
+    """A module-level ``__getattr__`` that returns ``builders[attr]()`` on each access, so that a
+    module's constant-like lists of causes (``ch02._LEVEL_VARIANTS``) are built in the language of
+    the moment. Use: ``__getattr__ = lazy_attributes(__name__, {"_X_VARIANTS": _x_variants})``."""
+
+    def __getattr__(attr: str) -> Any:
+        if attr in builders:
+            return builders[attr]()
+        raise AttributeError(f"module {module!r} has no attribute {attr!r}")
+
+    return __getattr__
+
+
 def _short(value: Any, limit: int = 80) -> str:
     try:
         text = repr(value)

@@ -23,6 +23,7 @@ from ._core import (
     expect_float,
     function_name,
     keras_step,
+    lazy_attributes,
     run,
     with_cause,
 )
@@ -386,12 +387,7 @@ _VARIANT_LISTS: dict[str, Callable[[], list[Variant]]] = {
 }
 
 
-def __getattr__(attr: str) -> list[Variant]:
-    """The variant lists under their constant-like names (``ch01._ONE_HOT_VARIANTS``), built on
-    access so that their causes are in the language of the moment."""
-    if attr in _VARIANT_LISTS:
-        return _VARIANT_LISTS[attr]()
-    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
+__getattr__ = lazy_attributes(__name__, _VARIANT_LISTS)
 
 
 def _describe_embedding_row(row: np.ndarray, vectors: WordVectors) -> str:
@@ -575,7 +571,7 @@ def check_bag_of_words(build_vectorizer: Callable[[list[str]], Any], build_model
         seen = np.zeros(width, dtype=bool)   # the columns that are non-zero for some training review
 
         def mark_seen() -> None:
-            for x, _ in train_ds:
+            for x, _labels in train_ds:
                 seen[:] |= np.asarray(tf.reduce_any(x != 0, axis=0))
 
         keras_step(_("vectorizing the training reviews"), mark_seen)

@@ -19,8 +19,10 @@ from ._core import (
     expect_array,
     expect_float,
     expect_int,
+    expect_two,
     function_name,
     keras_step,
+    lazy_attributes,
     matches,
     run,
     with_cause,
@@ -383,17 +385,7 @@ def _verdict_variants() -> list[Variant]:
 def _expect_pair(got: Any, name: str) -> tuple[float, str]:
     """``got`` as ``(radius, verdict)``; :class:`Fail` unless it is a tuple of a real number and
     one of the three verdicts."""
-    if got is None:
-        raise Fail(_("{name} returned None: did you forget `return radius, verdict`?").format(name=name))
-    if not isinstance(got, tuple):
-        size = _(" of length {length}").format(length=len(got)) if isinstance(got, list) else ""
-        hint = " " + _("Write `return radius, verdict`.") if isinstance(got, list) and len(got) == 2 else ""
-        raise Fail(_("{name} should return a tuple (radius, verdict), got {kind} {value}.").format(
-            name=name, kind=type(got).__name__ + size, value=_short(got, 60)) + hint)
-    if len(got) != 2:
-        raise Fail(_("{name} should return a tuple of two, (radius, verdict); got {count} values {value}.").format(
-            name=name, count=len(got), value=_short(got, 60)))
-    radius, verdict = got
+    radius, verdict = expect_two(got, name, "radius", "verdict")
     if isinstance(radius, str) and not isinstance(verdict, str):
         raise Fail(_("{name} returned {value}: the order is swapped, return (radius, verdict).").format(
             name=name, value=_short(got, 60)))
@@ -587,16 +579,7 @@ def _naive_mse(x: np.ndarray, y: np.ndarray) -> float:
 
 def _expect_settings(got: Any, name: str) -> tuple[float, float | None]:
     """``got`` as ``(gain, clipnorm)``: a positive float and a positive float or None."""
-    if got is None:
-        raise Fail(_("{name}() returned None: did you forget `return gain, clipnorm`?").format(name=name))
-    if not isinstance(got, tuple):
-        size = _(" of length {length}").format(length=len(got)) if isinstance(got, list) else ""
-        hint = " " + _("Write `return gain, clipnorm`.") if isinstance(got, list) and len(got) == 2 else ""
-        raise Fail(_("{name}() should return a tuple (gain, clipnorm), got {kind} {value}.").format(
-            name=name, kind=type(got).__name__ + size, value=_short(got, 60)) + hint)
-    if len(got) != 2:
-        raise Fail(_("{name}() should return a tuple of two, (gain, clipnorm); got {count} values {value}.").format(
-            name=name, count=len(got), value=_short(got, 60)))
+    got = expect_two(got, f"{name}()", "gain", "clipnorm")
     gain = expect_float(got[0], _("the gain (first value of the tuple)"))
     if gain <= 0:
         raise Fail(_("the gain is {gain}: it scales an orthogonal matrix, whose spectral radius is then |gain|; give a "
@@ -831,12 +814,7 @@ _VARIANT_LISTS: dict[str, Callable[[], list[Variant]]] = {
 }
 
 
-def __getattr__(attr: str) -> list[Variant]:
-    """The variant lists under their constant-like names (``ch02._LEVEL_VARIANTS``), built on
-    access so that their causes are in the language of the moment."""
-    if attr in _VARIANT_LISTS:
-        return _VARIANT_LISTS[attr]()
-    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
+__getattr__ = lazy_attributes(__name__, _VARIANT_LISTS)
 
 
 def check_node_levels(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> bool:

@@ -17,6 +17,7 @@ from ._core import (
     expect_int,
     function_name,
     keras_step,
+    lazy_attributes,
     matches,
     run,
     with_cause,
@@ -30,7 +31,7 @@ def _output_length_cases() -> list[tuple[int, int, int, str]]:
     cases = [(10, 3, 1, "valid"), (10, 3, 2, "valid"), (11, 4, 3, "valid"), (9, 9, 1, "valid"), (500, 7, 1, "valid"),
              (10, 3, 1, "same"), (10, 3, 2, "same"), (11, 4, 3, "same"), (7, 5, 7, "same"), (13, 1, 4, "valid")]
     rng = np.random.default_rng(12)
-    for _ in range(12):
+    for _case in range(12):
         length = int(rng.integers(2, 300))
         cases.append((length, int(rng.integers(1, min(length, 9) + 1)), int(rng.integers(1, 6)),
                       str(rng.choice(["valid", "same"]))))
@@ -75,12 +76,7 @@ _LAZY: dict[str, Callable[[], Any]] = {
 }
 
 
-def __getattr__(attr: str) -> Any:
-    """The rule lists under their constant-like names (``ch06._VALID_VARIANTS``), built on access
-    so that their causes are in the language of the moment."""
-    if attr in _LAZY:
-        return _LAZY[attr]()
-    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 def check_output_length(fn: Callable[[int, int, int, str], int]) -> bool:
@@ -175,7 +171,7 @@ def _conv_stack_cases() -> list[tuple[int, list[tuple[int, int]]]]:
     rng = np.random.default_rng(13)
     cases = [(128, [(3, 64), (4, 64), (5, 32)]), (3, [(5, 16), (2, 7)]), (8, [(7, 16)]), (6, []),
              (1, [(2, 64), (2, 128), (1, 10)])]
-    for _ in range(3):
+    for _case in range(3):
         depth = int(rng.integers(2, 5))
         cases.append((int(rng.integers(1, 40)), [(int(rng.integers(1, 9)), int(rng.integers(1, 100)))
                                                  for _ in range(depth)]))

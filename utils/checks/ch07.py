@@ -20,6 +20,7 @@ from ._core import (
     expect_array,
     expect_float,
     function_name,
+    lazy_attributes,
     matches,
     run,
 )
@@ -359,12 +360,7 @@ _VARIANT_LISTS: dict[str, Callable[[], tuple[tuple[Any, str], ...]]] = {
 }
 
 
-def __getattr__(attr: str) -> tuple[tuple[Any, str], ...]:
-    """The cause lists under their constant-like names (``ch07._GREEDY_CAUSES``), built on access
-    so that their causes are in the language of the moment."""
-    if attr in _VARIANT_LISTS:
-        return _VARIANT_LISTS[attr]()
-    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
+__getattr__ = lazy_attributes(__name__, _VARIANT_LISTS)
 
 
 def _row(a: np.ndarray) -> str:

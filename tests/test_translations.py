@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import shutil
 import string
 from pathlib import Path
 
@@ -376,3 +377,54 @@ def test_the_zh_title_cell_gets_the_zh_colab_badge():
     assert "colab" not in title.msgid.lower()  # translators never see (or break) the badge
     zh = translate.translate(nb, catalog, "zh", CHAPTER)
     assert zh.cells[0].source.endswith(badge("zh/" + CHAPTER)) and "/chapters/zh/" in zh.cells[0].source
+
+
+def _copy_chapter(tmp_path, name="02_rnn_time_step"):
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "translations" / "zh").mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "solutions" / f"{name}.ipynb", tmp_path / "solutions")
+    shutil.copy(REPO_ROOT / "translations" / "zh" / f"{name}.po", tmp_path / "translations" / "zh")
+    nb = nbformat.read(tmp_path / "solutions" / f"{name}.ipynb", as_version=4)
+    catalog = translate.read_catalogue(tmp_path / "translations" / "zh" / f"{name}.po")
+    return nb, {e.msgctxt: e for e in catalog if e.msgctxt}
+
+
+def test_a_paired_edit_changes_both_editions_and_leaves_nothing_fuzzy(tmp_path):
+    name = "02_rnn_time_step"
+    nb, entries = _copy_chapter(tmp_path, name)
+    cell = next(c for c in nb.cells if c.cell_type == "markdown" and c.id in entries and "`" in c.source)
+    zh_text = entries[cell.id].msgstr
+    assert translate.paired_edit(name, {cell.id: [(cell.source, cell.source + "\n\nRNN¹ `x`.")]},
+                                 {cell.id: [(zh_text, zh_text + "\n\n循环网络¹ `x`。")]}, root=tmp_path) == [cell.id]
+    edited = nbformat.read(tmp_path / "solutions" / f"{name}.ipynb", as_version=4)
+    catalog = translate.read_catalogue(tmp_path / "translations" / "zh" / f"{name}.po")
+    assert "RNN¹" in next(c for c in edited.cells if c.id == cell.id).source
+    entry = next(e for e in catalog if e.msgctxt == cell.id)
+    assert "¹" in entry.msgstr and not entry.fuzzy and entry.msgid == translate.english_text(
+        next(c for c in edited.cells if c.id == cell.id).source)
+    assert not translate.problems(edited, catalog, name)
+
+
+@pytest.mark.parametrize("english, translated, message", [
+    ({"no-such-cell": [("a", "b")]}, {}, "has no cell"),
+    ("FIRST", {}, "give the edits of its zh translation"),
+    ("FIRST-TWICE", "SAME", "occurs"),
+    ("FIRST-CODE-SPAN", "SAME-EMPTY", "nothing written"),
+])
+def test_a_paired_edit_refuses_and_writes_nothing(tmp_path, english, translated, message):
+    name = "02_rnn_time_step"
+    nb, entries = _copy_chapter(tmp_path, name)
+    first = next(c for c in nb.cells if c.cell_type == "markdown" and c.id in entries and "`" in c.source)
+    text = first.source
+    if english == "FIRST":
+        english = {first.id: [(text[:10], text[:10] + "x")]}
+    elif english == "FIRST-TWICE":
+        english = {first.id: [("`", "'")]}   # a code span has two backticks at least
+    elif english == "FIRST-CODE-SPAN":
+        english = {first.id: [(text, text + "\n\nNew: `added_code`.")]}   # the translation lacks the new code span
+    if translated in ("SAME", "SAME-EMPTY"):
+        translated = {first.id: []}
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*.*")}
+    with pytest.raises(ValueError, match=message):
+        translate.paired_edit(name, english, translated, root=tmp_path)
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*.*")} == before

@@ -472,6 +472,70 @@ def import_translations(name: str, translations: dict[str, str], lang: str = "zh
     return refused
 
 
+def _replace_once(text: str, old: str, new: str, where: str) -> str:
+    count = text.count(old)
+    if count != 1:
+        raise ValueError(f"{where}: {old!r} occurs {count} times; give a passage that occurs exactly once")
+    return text.replace(old, new)
+
+
+def paired_edit(name: str, english: dict[str, list[tuple[str, str]]], translated: dict[str, list[tuple[str, str]]],
+                lang: str = "zh", root: Path | None = None) -> list[str]:
+    """Edit cells of solution notebook ``name`` and their translations in one step, so that a
+    prose fix never leaves a fuzzy entry behind.
+
+    ``english`` maps a cell id to ``(old, new)`` replacements in that cell (each ``old`` must occur
+    exactly once); ``translated`` does the same for the translation of every *markdown* cell named
+    in ``english`` (``[]`` when the translation needs no change, e.g. only a number moved that a
+    ``{full:…}`` placeholder carries). Code cells need no entry: editions copy the code. Nothing
+    is written unless every edit applies and every edited translation keeps its English cell's
+    structure (:func:`structure_problems`). Returns the ids of the edited cells; run
+    ``make student`` afterwards to regenerate the editions.
+
+    Raises:
+        ValueError: an unknown cell id, a replacement that does not occur exactly once, a markdown
+            cell without its translation's edits, or a translation that breaks the structure.
+    """
+    root = root or REPO_ROOT
+    nb_path = root / "solutions" / (Path(name).stem + ".ipynb")
+    nb = nbformat.read(nb_path, as_version=4)
+    cells = {cell.get("id"): cell for cell in nb.cells}
+    po_path = catalogue_path(name, lang, root / "translations")
+    catalog = read_catalogue(po_path)
+    entries = {e.msgctxt: e for e in _current(catalog)}
+    problems_found: list[str] = []
+    for cell_id, pairs in english.items():
+        if cell_id not in cells:
+            raise ValueError(f"{nb_path.name} has no cell {cell_id!r}")
+        cell = cells[cell_id]
+        source = cell.source
+        for old, new in pairs:
+            source = _replace_once(source, old, new, f"{nb_path.name} cell {cell_id}")
+        cell.source = source
+        if cell.cell_type != "markdown":
+            continue
+        if cell_id not in translated:
+            raise ValueError(f"cell {cell_id} is markdown: give the edits of its {lang} translation too ([] for none)")
+        entry = entries.get(cell_id)
+        if entry is None or not entry.msgstr:
+            raise ValueError(f"cell {cell_id} has no {lang} translation in {po_path.name} to edit: "
+                             "translate it with `export` / `import` instead")
+        text = entry.msgstr
+        for old, new in translated[cell_id]:
+            text = _replace_once(text, old, new, f"{po_path.name} entry {cell_id}")
+        entry.msgid, entry.msgstr = english_text(source), text
+        if entry.fuzzy:
+            entry.flags.remove("fuzzy")
+        entry.previous_msgid = None
+        problems_found += [f"{cell_id}: {p}" for p in structure_problems(entry.msgid, entry.msgstr)]
+    if problems_found:
+        raise ValueError("the translations would break their cells' structure, nothing written:\n"
+                         + "\n".join(problems_found))
+    nb_path.write_text(nbformat.writes(nb) + "\n", encoding="utf-8")
+    po_path.write_text(render_catalogue(catalog), encoding="utf-8")
+    return list(english)
+
+
 # ----------------------------------------------------------------------------- the course glossary
 
 GLOSSARY = REPO_ROOT / "GLOSSARY.md"
@@ -564,6 +628,7 @@ if __name__ == "__main__":
     # python -m utils.translate export 02_rnn_time_step 1/2 → the first half of what needs translating, as JSON
     # python -m utils.translate import 02_rnn_time_step FILE.json → checks and writes {id: translation}
     # python -m utils.translate check 02_rnn_time_step FILE.json  → only checks
+    # python -m utils.translate edit SPEC.py → paired English + translation edits (see paired_edit)
     import json
     import sys
 
@@ -571,6 +636,12 @@ if __name__ == "__main__":
     if args[:1] == ["export"]:
         i, n = (int(x) for x in (args[2] if len(args) > 2 else "1/1").split("/"))
         print(json.dumps(export_untranslated(args[1], part=(i, n)), ensure_ascii=False, indent=1))
+    elif args[:1] == ["edit"]:
+        # python -m utils.translate edit SPEC.py: SPEC defines NB, EN = {id: [(old, new)]}, ZH = {id: [(old, new)]}
+        import runpy
+
+        spec = runpy.run_path(args[1])
+        print("edited", ", ".join(paired_edit(spec["NB"], spec["EN"], spec["ZH"])), "- now run `make student`")
     elif args[:1] in (["import"], ["check"]):
         write = args[0] == "import"
         refused = import_translations(args[1], json.loads(Path(args[2]).read_text(encoding="utf-8")), write=write)

@@ -444,6 +444,15 @@ def export_untranslated(name: str, lang: str = "zh", part: tuple[int, int] = (1,
     return out
 
 
+def translation_problems(english: str, translation: str) -> list[str]:
+    """Why ``translation`` cannot stand for the catalogue text ``english``: its structure
+    (:func:`structure_problems`) or its ``{full:…}`` placeholders differ."""
+    found = structure_problems(english, translation)
+    if set(PLACEHOLDER.findall(english)) != set(PLACEHOLDER.findall(translation)):
+        found.append("the {full:…} placeholders differ from the English")
+    return found
+
+
 def import_translations(name: str, translations: dict[str, str], lang: str = "zh", write: bool = True) -> list[str]:
     """Put ``{cell id: translation}`` into notebook ``name``'s catalogue (clearing the fuzzy flag)
     when it keeps the English cell's structure and numbers; returns the problems of the entries it
@@ -457,9 +466,7 @@ def import_translations(name: str, translations: dict[str, str], lang: str = "zh
         if entry is None:
             refused.append(f"{cell_id}: no such entry in {path.name}: run `make student` first")
             continue
-        found = structure_problems(entry.msgid, text)
-        if set(PLACEHOLDER.findall(entry.msgid)) != set(PLACEHOLDER.findall(text)):
-            found.append("the {full:…} placeholders differ from the English")
+        found = translation_problems(entry.msgid, text)
         if found:
             refused.extend(f"{cell_id}: {p}" for p in found)
             continue
@@ -489,7 +496,7 @@ def paired_edit(name: str, english: dict[str, list[tuple[str, str]]], translated
     in ``english`` (``[]`` when the translation needs no change, e.g. only a number moved that a
     ``{full:…}`` placeholder carries). Code cells need no entry: editions copy the code. Nothing
     is written unless every edit applies and every edited translation keeps its English cell's
-    structure (:func:`structure_problems`). Returns the ids of the edited cells; run
+    structure and placeholders (:func:`translation_problems`). Returns the ids of the edited cells; run
     ``make student`` afterwards to regenerate the editions.
 
     Raises:
@@ -527,7 +534,7 @@ def paired_edit(name: str, english: dict[str, list[tuple[str, str]]], translated
         if entry.fuzzy:
             entry.flags.remove("fuzzy")
         entry.previous_msgid = None
-        problems_found += [f"{cell_id}: {p}" for p in structure_problems(entry.msgid, entry.msgstr)]
+        problems_found += [f"{cell_id}: {p}" for p in translation_problems(entry.msgid, entry.msgstr)]
     if problems_found:
         raise ValueError("the translations would break their cells' structure, nothing written:\n"
                          + "\n".join(problems_found))

@@ -35,6 +35,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from ._validate import check_real
 from .config import _check_bool, _check_int, _check_seed
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -510,6 +511,173 @@ def greedy_decode(step: Step, state: object, batch: int, start: int, end: int, m
         done |= tokens == end
         if done.all():
             break
+    return out
+
+
+def beam_step(scores: np.ndarray, log_probs: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One step of beam search for one sentence: the ``k`` best one-token extensions of its live
+    hypotheses.
+
+    ``scores`` (beams,) are the hypotheses' summed log-probabilities so far, ``log_probs``
+    (beams, vocab) the log-probabilities of every next token after each of them. An extension's
+    score is ``scores[b] + log_probs[b, token]``; the ``k`` best over *all* beams × tokens are
+    returned as ``(new_scores (k,) float64, parents (k,) int64, tokens (k,) int64)``, best first:
+    extension ``i`` is hypothesis ``parents[i]`` followed by ``tokens[i]``. Ties are broken by the
+    lowest flat index ``b * vocab + token`` (the earlier beam, then the smaller token id), so the
+    result is deterministic and, for one beam, the first arg-max like ``greedy_decode``.
+    ``-inf`` (a dead beam, a token of probability 0) is allowed and ranks last.
+
+    Raises:
+        TypeError: ``scores``/``log_probs`` not numeric, or ``k`` not an integer.
+        ValueError: wrong shapes, a NaN or +inf, or ``k`` outside 1 … beams · vocab.
+    """
+    scores = np.asarray(scores)
+    log_probs = np.asarray(log_probs)
+    for name, array, layout in (("scores", scores, "(beams,)"), ("log_probs", log_probs, "(beams, vocab)")):
+        if array.dtype.kind not in "iuf":
+            raise TypeError(f"{name} must be an array of numbers {layout}, got dtype {array.dtype}.")
+    if scores.ndim != 1 or log_probs.ndim != 2 or log_probs.shape[0] != scores.shape[0]:
+        raise ValueError(f"scores must be (beams,) and log_probs (beams, vocab) with the same beams, got scores "
+                         f"{scores.shape} and log_probs {log_probs.shape}.")
+    total = (scores.astype(np.float64)[:, None] + log_probs.astype(np.float64)).ravel()
+    if np.isnan(total).any() or np.isposinf(total).any():
+        raise ValueError("scores and log_probs must not hold NaN or +inf (a log-probability is at most 0; -inf is "
+                         "allowed for probability 0).")
+    _check_int("k", k, minimum=1, maximum=total.size)
+    if k < total.size:   # the k-th largest value, then every entry at least as large (ties included), in index order
+        kth = np.partition(total, total.size - k)[total.size - k]
+        candidates = np.flatnonzero(total >= kth)
+    else:
+        candidates = np.arange(total.size)
+    order = candidates[np.argsort(-total[candidates], kind="stable")][:k]
+    vocab = log_probs.shape[1]
+    return total[order], (order // vocab).astype(np.int64), (order % vocab).astype(np.int64)
+
+
+def _take_rows(state: Any, rows: np.ndarray, count: int) -> Any:
+    """``state`` (an array, or a tuple/list of them, nested, None allowed) with its rows (first
+    axis, ``count`` of them) taken in the order ``rows``; tensors become NumPy arrays."""
+    if state is None:
+        return None
+    if isinstance(state, tuple | list):
+        return type(state)(_take_rows(part, rows, count) for part in state)
+    array = state if isinstance(state, np.ndarray) else np.asarray(ops.convert_to_numpy(state))
+    if array.ndim == 0 or array.shape[0] != count:
+        raise ValueError(f"beam search reorders the decoder state by rows: every array of the state must have one "
+                         f"row per sentence ({count}) on its first axis, got shape {array.shape}.")
+    return np.take(array, rows, axis=0)
+
+
+def _log_softmax(logits: np.ndarray) -> np.ndarray:
+    """log softmax over the last axis, in float64; ValueError for NaN or a row with no finite logit."""
+    logits = logits.astype(np.float64)
+    top = logits.max(axis=-1, keepdims=True)
+    if np.isnan(logits).any() or not np.isfinite(top).all():
+        raise ValueError("step returned logits with NaN, +inf or a row that is all -inf: beam search needs finite "
+                         "logits (-inf only for impossible tokens).")
+    shifted = logits - top
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def beam_search(step: Step, state: object, batch: int, start: int, end: int, max_length: int,
+                beam_width: int = 3, length_penalty: float = 0.0) -> np.ndarray:
+    """Beam search on the :func:`greedy_decode` protocol: keep the ``beam_width`` best partial
+    translations of every sentence instead of one. Returns (batch, max_length) token ids, each
+    row the chosen hypothesis with its ``end`` id and 0 after it, as :func:`greedy_decode`.
+
+    ``step(tokens (rows,), state)`` returns ``(logits (rows, vocab), new_state)`` for
+    ``rows = batch * beam_width``: row ``b * beam_width + j`` is hypothesis ``j`` of sentence
+    ``b``. ``state`` is given for ``batch`` rows (an array or a tuple/list of arrays, first axis
+    = rows, e.g. :meth:`IncrementalDecoder.start`'s); it is repeated ``beam_width`` times and,
+    after every step, its rows are reordered with ``np.take`` so that each hypothesis carries its
+    parent's state (tensors in it become NumPy arrays). At the start only hypothesis 0 of a
+    sentence is live (score 0, the others -inf), so the beam does not fill with copies.
+
+    Each step scores every extension by its summed log-probability (log softmax of the logits)
+    and takes the ``2 * beam_width`` best with :func:`beam_step`: an extension ending in ``end``
+    among the first ``beam_width`` is *finished* and kept aside with the normalised score
+    ``score / length ** length_penalty`` (``length`` = tokens generated, ``end`` included;
+    ``length_penalty=0`` is the raw sum, which favours short outputs; 0.6–1 is usual); the best
+    ``beam_width`` others stay live. A sentence is done when its best finished score is at least
+    what any live hypothesis could still reach (exact, since log-probabilities are at most 0),
+    and the search ends when every sentence is done or after ``max_length`` steps. The answer is
+    the best finished hypothesis; a sentence with none gets its best live one (``max_length``
+    tokens, no ``end``, as greedy gives). With ``beam_width=1`` and ``length_penalty=0`` this is
+    exactly :func:`greedy_decode`.
+
+    Cost: every step runs the decoder on ``batch * beam_width`` rows (``beam_width`` times
+    greedy's work and memory) plus a top-k over ``beam_width * vocab`` scores per sentence.
+
+    Raises:
+        TypeError: ``step`` not callable, or a non-integer ``batch``/``start``/``end``/
+            ``max_length``/``beam_width``, or a non-number ``length_penalty``.
+        ValueError: ``batch``, ``max_length`` or ``beam_width`` below 1, ``start == end``, logits
+            not of shape (rows, vocab) with ``start`` and ``end`` below vocab, NaN logits, or a
+            state whose arrays do not have ``batch`` rows.
+    """
+    if not callable(step):
+        raise TypeError(f"step must be a function step(tokens, state) -> (logits, new_state), got {step!r}.")
+    for name, value in (("batch", batch), ("max_length", max_length), ("beam_width", beam_width)):
+        _check_int(name, value, minimum=1)
+    _check_int("start", start, minimum=0)
+    _check_int("end", end, minimum=0)
+    alpha = check_real("length_penalty", length_penalty)
+    if start == end:
+        raise ValueError(f"start and end must be different ids, got {start} for both.")
+    width, rows = beam_width, batch * beam_width
+    state = _take_rows(state, np.repeat(np.arange(batch), width), batch)
+    tokens = np.full(rows, start, dtype="int32")
+    scores = np.full((batch, width), -np.inf)
+    scores[:, 0] = 0.0
+    history = np.zeros((batch, width, 0), dtype="int32")          # the tokens of every live hypothesis
+    best = np.full(batch, -np.inf)                                # best finished normalised score
+    best_tokens: list[list[int] | None] = [None] * batch
+    done = np.zeros(batch, dtype=bool)
+    for t in range(max_length):
+        logits, state = step(tokens, state)
+        logits = logits if isinstance(logits, np.ndarray) else np.asarray(ops.convert_to_numpy(logits))
+        if logits.ndim != 2 or logits.shape[0] != rows:
+            raise ValueError(f"step must return logits of shape (batch * beam_width, vocab) = ({rows}, vocab), got "
+                             f"shape {logits.shape}.")
+        vocab = logits.shape[1]
+        if max(start, end) >= vocab:
+            raise ValueError(f"start={start} and end={end} must be ids below the {vocab} logits the step returns: "
+                             "use the vocabulary's vocab.start and vocab.end.")
+        log_probs = _log_softmax(logits).reshape(batch, width, vocab)
+        length = t + 1
+        parents = np.arange(rows)
+        tokens = np.full(rows, end, dtype="int32")
+        new_scores = np.full((batch, width), -np.inf)
+        new_history = np.zeros((batch, width, length), dtype="int32")
+        for b in np.flatnonzero(~done):
+            extended, parent, token = beam_step(scores[b], log_probs[b], min(2 * width, width * vocab))
+            live = 0
+            for rank, (score, p, tok) in enumerate(zip(extended, parent, token)):
+                if not np.isfinite(score) or live == width:
+                    break
+                if tok == end:
+                    if rank < width and score / length ** alpha > best[b]:
+                        best[b], best_tokens[b] = score / length ** alpha, [*history[b, p].tolist(), end]
+                    continue
+                new_scores[b, live], parents[b * width + live] = score, b * width + p
+                tokens[b * width + live] = tok
+                new_history[b, live] = [*history[b, p], tok]
+                live += 1
+            parents[b * width + live:(b + 1) * width] = parents[b * width] if live else b * width
+            reachable = new_scores[b, :live]
+            if length < max_length and live:
+                bound = np.maximum(reachable / (length + 1) ** alpha, reachable / max_length ** alpha).max()
+            else:
+                bound = -np.inf
+            done[b] = best_tokens[b] is not None and best[b] >= bound
+        scores, history = new_scores, new_history
+        state = _take_rows(state, parents, rows)
+        if done.all():
+            break
+    out = np.zeros((batch, max_length), dtype="int32")
+    for b in range(batch):
+        chosen = best_tokens[b] if best_tokens[b] is not None else history[b, 0].tolist()
+        out[b, :len(chosen)] = chosen
     return out
 
 

@@ -1,4 +1,4 @@
-"""Automatic checks for the exercises, one module per chapter (``ch01`` … ``ch08``).
+"""Automatic checks for the exercises, one module per chapter (``ch01`` … ``ch09``).
 
 Each ``check_*`` function takes the student's function, runs it on cases whose answers come
 from a reference implementation, prints one line starting with ✅ or ❌ that says what is
@@ -38,6 +38,7 @@ from .ch07 import (
     check_greedy_decode,
 )
 from .ch08 import check_bigram_probability, check_lanes, check_perplexity, check_sample_with_temperature
+from .ch09 import check_beam_step, check_causal_mask, check_scaled_dot_attention, check_sinusoidal_positions
 
 __all__ = [
     "ClassifierCheck",
@@ -45,7 +46,9 @@ __all__ = [
     "_toy_decoder",
     "check_attention_weights",
     "check_bag_of_words",
+    "check_beam_step",
     "check_bigram_probability",
+    "check_causal_mask",
     "check_classifier_beats",
     "check_conv1d",
     "check_conv_stack_params",
@@ -73,7 +76,9 @@ __all__ = [
     "check_rnn_step",
     "check_rnn_step_backward",
     "check_sample_with_temperature",
+    "check_scaled_dot_attention",
     "check_sequence_length",
+    "check_sinusoidal_positions",
     "check_spectral_radius",
     "check_spike_detector",
     "check_stacked_params",

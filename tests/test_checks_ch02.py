@@ -370,8 +370,11 @@ def test_gradient_settings_right_answers_pass(capsys):
     (1.3, 1.0, ["With gain 1.3 the gradient explodes", "bring the gain closer to 1"]),
     (100.0, 1.0, ["With gain 100 the gradient vanishes", "saturates the states", "fix the gain first"]),
     (1e30, 1.0, ["With gain 1e+30 the gradient is not even a number", "far beyond what float32", "fix the gain first"]),
-    # (c)'s gain 2: explodes, and its slow training is blamed on the gain, not on clipnorm
-    (2.0, 1.0, ["With gain 2 the gradient explodes", "Training is too slow", "fix the gain first"]),
+    # (c)'s gain 2: explodes, and its poor training is blamed on the gain, not on clipnorm. Whether the
+    # curve comes out merely slow or also rises in a late epoch depends on the CPU's float rounding
+    # (slow on the earlier Intel machine, rising at epoch 4 on an AMD EPYC): either verdict is right
+    (2.0, 1.0, ["With gain 2 the gradient explodes", ("Training is too slow", "Training is unstable"),
+                "fix the gain first"]),
     # no clipping at learning rate 0.3
     (1.15, None, ["Training diverged", "not a number from epoch", "Without clipping"]),
     # clipping too hard: safe but slow
@@ -386,8 +389,10 @@ def test_gradient_settings_right_answers_pass(capsys):
 def test_gradient_settings_wrong_settings_fail_with_their_cause(capsys, gain, clipnorm, texts):
     result, line = verdict(capsys, check_gradient_settings, settings(gain, clipnorm))
     assert result is False and line.startswith("❌ gradient_settings: gradient_settings() returned gain"), line
-    for text in texts:
-        assert text in line, (text, line)
+    for text in texts:   # a tuple: one of these
+        assert any(t in line for t in ((text,) if isinstance(text, str) else text)), (text, line)
+    if "fix the gain first" in texts:   # a gain problem: clipnorm is not blamed for it
+        assert "clips too" not in line, line
 
 
 def test_gradient_settings_names_no_clipping_cause_for_a_gain_problem(capsys):

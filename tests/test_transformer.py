@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from keras import ops
 
+from utils.data import sample_pairs
 from utils.seq2seq import Vocabulary, beam_search, greedy_decode
 from utils.transformer import (
     PositionalEmbedding,
@@ -17,7 +18,6 @@ from utils.transformer import (
     cross_attention_map,
     fit_translator,
     imdb_classifier,
-    sample_pairs,
     train_sentencepiece,
     transformer_seq2seq,
     transformer_translate,

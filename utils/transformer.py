@@ -384,11 +384,11 @@ def cross_attention_map(model: keras.Model, source: np.ndarray, output_ids: Sequ
     source = np.asarray(source, dtype="int32")
     if source.ndim != 2 or len(source) != 1:
         raise ValueError(f"source must be one encoded sentence of shape (1, S), got {source.shape}.")
+    if not len(output_ids):
+        raise ValueError("output_ids must hold at least one id (the decoded tokens, </s> included).")
     stepper = TransformerStep(model)
     encoder_outputs, mask, _ = stepper.start(source)
-    prefix = np.array([[start, *list(output_ids)[:-1]]], dtype="int32") if len(output_ids) else None
-    if prefix is None:
-        raise ValueError("output_ids must hold at least one id (the decoded tokens, </s> included).")
+    prefix = np.array([[start, *list(output_ids)[:-1]]], dtype="int32")
     stepper.decode_prefix(prefix, encoder_outputs, mask)
     scores = ops.convert_to_numpy(stepper.decoders[-1].last_cross_attention)[0].mean(axis=0)   # (T, S)
     return scores[:, : int(np.count_nonzero(source[0]))]
@@ -451,26 +451,6 @@ def course_results(path: str | Path | None = None, mode: str = "full") -> dict[s
     runs = data.get(mode, {})
     return {notebook: {**run.get("metrics", {}), "_seconds": run.get("seconds")}
             for notebook, run in runs.items() if isinstance(run, dict) and not run.get("error")}
-
-
-def sample_pairs(pairs: Any, n: int, rng: np.random.Generator) -> Any:
-    """A random sample of ``n`` sentence pairs of a ``utils.data.TranslationPairs`` split, in file
-    order (chapter 07's fast mode: the file is sorted by length, so the first ``n`` would be the
-    shortest). Returns the same type; all pairs when ``n`` is at least their number.
-
-    Raises:
-        TypeError: ``pairs`` without ``source``/``target``/``attribution``, or a bad ``n``/``rng``.
-    """
-    _check_int("n", n, minimum=1)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)), got {type(rng).__name__}.")
-    columns = [getattr(pairs, name, None) for name in ("source", "target", "attribution")]
-    if any(column is None for column in columns):
-        raise TypeError(f"pairs must be a TranslationPairs split from utils.data.load_cmn, got {type(pairs).__name__}.")
-    if n >= len(columns[0]):
-        return pairs
-    rows = np.sort(rng.choice(len(columns[0]), size=n, replace=False))
-    return type(pairs)(*([column[i] for i in rows] for column in columns))
 
 
 def fit_translator(model: keras.Model, sources: np.ndarray, targets: np.ndarray, val_sources: np.ndarray,

@@ -17,6 +17,7 @@ from utils.seq2seq import (
     corpus_bleu,
     detokenize,
     exact_match,
+    frequency_baseline_loss,
     greedy_decode,
     make_date_splits,
     seq2seq,
@@ -74,6 +75,19 @@ def test_teacher_forcing_shifts_by_one():
     decoder_in, decoder_out = teacher_forcing(rows)
     assert decoder_in.tolist() == [[1, 5, 6, 0], [1, 7, 0, 0]]
     assert decoder_out.tolist() == [[5, 6, 2, 0], [7, 2, 0, 0]]
+
+
+def test_frequency_baseline_loss_is_the_smoothed_unigram_cross_entropy():
+    train = np.array([[1, 5, 5, 2, 0], [1, 5, 6, 2, 0]])       # outputs 5 5 2 5 6 2: counts 5:3, 6:1, 2:2
+    val = np.array([[1, 6, 2, 0, 0]])                            # outputs 6 2
+    counts = np.ones(8) + np.bincount([5, 5, 2, 5, 6, 2], minlength=8)
+    expected = -np.mean(np.log(counts[[6, 2]] / counts.sum()))
+    assert frequency_baseline_loss(train, val, 8) == pytest.approx(expected)
+    assert frequency_baseline_loss(train, train, 8) < np.log(8)   # frequencies beat the uniform guess
+    with pytest.raises(ValueError, match="outside vocabulary_size"):
+        frequency_baseline_loss(train, val, 6)
+    with pytest.raises(ValueError, match="no output tokens"):
+        frequency_baseline_loss(train, np.array([[1, 0, 0]]), 8)
 
 
 def test_greedy_decode_and_exact_match():

@@ -12,6 +12,7 @@ from utils.data import sample_pairs
 from utils.seq2seq import Vocabulary, beam_search, greedy_decode
 from utils.transformer import (
     PositionalEmbedding,
+    SubwordVocabulary,
     TransformerEncoder,
     TransformerStep,
     course_results,
@@ -167,6 +168,34 @@ def test_sentencepiece_helper(tmp_path):
         train_sentencepiece(sentences, 30, "wordpiece", folder=tmp_path)
     with pytest.raises(ValueError, match="at least one"):
         train_sentencepiece(["", "  "], 30, folder=tmp_path)
+
+
+def test_subword_vocabulary_encodes_decodes_and_translates(tmp_path):
+    sentences = ["the cat sat on the mat", "the dog sat on the log", "a cat and a dog"] * 20
+    vocab = SubwordVocabulary(train_sentencepiece(sentences, 30, "bpe", folder=tmp_path))
+    assert (vocab.pad, vocab.start, vocab.end, vocab.unknown_id) == (0, 1, 2, 3) and len(vocab) >= 20
+    ids = vocab.encode(["the cat sat", "a dog"], 12, start=True, end=True)
+    assert ids.shape == (2, 12) and ids.dtype == np.int32 and (ids[:, 0] == 1).all()
+    for row, text in zip(ids, ["the cat sat", "a dog"]):
+        n = int(np.count_nonzero(row))
+        assert row[n - 1] == 2 and (row[n:] == 0).all() and vocab.decode(row) == text
+    assert vocab.decode([1, *ids[0, 1:4], 2, 5, 6]) == vocab.decode([*ids[0, 1:4]])   # stops at </s>
+    long = vocab.encode(["the cat sat on the mat the dog sat on the log"], 6, start=True, end=True, truncate=True)
+    assert long[0, 0] == 1 and long[0, -1] == 2 and np.count_nonzero(long) == 6
+    with pytest.raises(ValueError, match="truncate=True"):
+        vocab.encode(["the cat sat on the mat the dog sat on the log"], 6, start=True, end=True)
+    with pytest.raises(TypeError, match="one str"):
+        vocab.encode("the cat", 8)
+    with pytest.raises(TypeError, match="expected str"):
+        vocab.encode(["the cat", 3], 8)
+    with pytest.raises(ValueError, match=r"\[0, "):
+        vocab.decode([1, 999])
+    with pytest.raises(TypeError, match="SentencePieceProcessor"):
+        SubwordVocabulary("not a model")
+    model = transformer_seq2seq(src_size=len(vocab), tgt_size=len(vocab), src_length=12, tgt_length=8,
+                                depth=16, heads=2, hidden=32)
+    out = transformer_translate(model, ids, vocab, 7)
+    assert len(out) == 2 and all(isinstance(s, str) for s in out)
 
 
 def test_course_results_reads_the_benchmark_file(tmp_path):

@@ -399,6 +399,29 @@ def teacher_forcing(targets: np.ndarray, end: int = 2, pad: int = 0) -> tuple[np
     return decoder_in, targets[:, 1:]
 
 
+def frequency_baseline_loss(train_targets: np.ndarray, val_targets: np.ndarray, vocabulary_size: int) -> float:
+    """The validation cross-entropy (nats per output token) of a decoder that ignores its input and
+    predicts every token by its frequency in the training targets (add-one smoothed): the loss a
+    trained encoder–decoder must clearly beat to have learned more than the token frequencies.
+    Both arguments are encoded ``<s> … </s>`` rows; as in training, the outputs are the tokens
+    after ``<s>`` (:func:`teacher_forcing`) and padding is not counted.
+
+    Raises:
+        TypeError, ValueError: as :func:`teacher_forcing`; a bad ``vocabulary_size``, ids outside it,
+            or no output tokens in ``val_targets``.
+    """
+    _check_int("vocabulary_size", vocabulary_size, minimum=2)
+    train_out, val_out = teacher_forcing(train_targets)[1], teacher_forcing(val_targets)[1]
+    train_ids, val_ids = train_out[train_out > 0], val_out[val_out > 0]
+    for name, ids in (("train_targets", train_ids), ("val_targets", val_ids)):
+        if ids.size and ids.max() >= vocabulary_size:
+            raise ValueError(f"{name} holds id {ids.max()}, outside vocabulary_size={vocabulary_size}.")
+    if not val_ids.size:
+        raise ValueError("val_targets has no output tokens (only <s> and padding).")
+    counts = np.bincount(train_ids, minlength=vocabulary_size) + 1.0
+    return float(-np.mean(np.log(counts[val_ids] / counts.sum())))
+
+
 # ----------------------------------------------------------------------------- the model
 
 

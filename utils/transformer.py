@@ -10,7 +10,8 @@
 * :func:`imdb_classifier` and :func:`transformer_seq2seq`, the chapter's two builders;
 * :class:`TransformerStep`: a trained encoder–decoder as a ``step(tokens, state)`` for
   ``utils.seq2seq.greedy_decode`` (and beam search), and :func:`transformer_translate`;
-* :func:`train_sentencepiece`, a small wrapper around SentencePiece, and :func:`course_results`,
+* :func:`train_sentencepiece`, a small wrapper around SentencePiece, :class:`SubwordVocabulary`
+  (its model as a ``Vocabulary`` for the encoder–decoder), and :func:`course_results`,
   which reads the course's recorded metrics from ``benchmarks/results.json``.
 
 Shapes: ``B`` batch, ``S`` source steps, ``T`` target steps, ``D`` model depth.
@@ -427,6 +428,94 @@ def train_sentencepiece(sentences: Iterable[str], vocabulary_size: int, model_ty
         character_coverage=character_coverage, pad_id=0, bos_id=1, eos_id=2, unk_id=3,
         num_threads=1, minloglevel=2, hard_vocab_limit=False)
     return spm.SentencePieceProcessor(model_file=str(folder / f"{prefix}.model"))
+
+
+class SubwordVocabulary:
+    """A trained SentencePiece model (:func:`train_sentencepiece`) with the interface of
+    ``utils.seq2seq.Vocabulary``, so that the chapter's encoder–decoder code runs on subwords:
+    ``len(vocab)``, ``pad``/``start``/``end`` (0, 1, 2), ``encode(sentences, length, start, end,
+    truncate)`` and ``decode(ids)`` (pieces up to the first ``</s>``, joined back into text).
+
+    Raises:
+        TypeError: ``processor`` is not a loaded ``SentencePieceProcessor``.
+        ValueError: its ids do not follow the course's convention (0 padding, 1 ``<s>``, 2 ``</s>``);
+            train it with :func:`train_sentencepiece`.
+    """
+
+    def __init__(self, processor: Any) -> None:
+        needed = ("encode", "decode", "get_piece_size", "pad_id", "bos_id", "eos_id", "unk_id")
+        if not all(callable(getattr(processor, name, None)) for name in needed):
+            raise TypeError(f"processor must be a loaded sentencepiece.SentencePieceProcessor (from "
+                            f"train_sentencepiece()), got {type(processor).__name__}.")
+        ids = (processor.pad_id(), processor.bos_id(), processor.eos_id())
+        if ids != (0, 1, 2):
+            raise ValueError(f"the SentencePiece model has pad, <s>, </s> = {ids}; the course needs (0, 1, 2): "
+                             "train it with utils.transformer.train_sentencepiece().")
+        self.processor = processor
+
+    def __len__(self) -> int:
+        return int(self.processor.get_piece_size())
+
+    def __repr__(self) -> str:
+        return f"SubwordVocabulary({len(self)} pieces)"
+
+    pad, start, end = 0, 1, 2
+
+    @property
+    def unknown_id(self) -> int:
+        return int(self.processor.unk_id())
+
+    def encode(self, sentences: Sequence[str], length: int, start: bool = False, end: bool = False,
+               truncate: bool = False) -> np.ndarray:
+        """Integer matrix (len(sentences), length) of piece ids, padded with 0 at the end;
+        optionally ``<s>`` in front and ``</s>`` behind. A sentence with more pieces than fit
+        raises, unless ``truncate`` (then its last pieces are dropped, ``</s>`` kept).
+
+        Raises:
+            TypeError: ``sentences`` is one str or holds a non-str; a bad ``length``.
+            ValueError: ``length`` below 1 (or too small for ``<s>``/``</s>``), or a sentence too long.
+        """
+        if isinstance(sentences, str | bytes):
+            raise TypeError(f"sentences must be a list of str, got one str {sentences!r}: use encode([sentence], ...).")
+        sentences = list(sentences)
+        for row, sentence in enumerate(sentences):
+            if not isinstance(sentence, str):
+                raise TypeError(f"sentences[{row}] is {type(sentence).__name__}, expected str.")
+        _check_int("length", length, minimum=1 + int(bool(start)) + int(bool(end)))
+        out = np.zeros((len(sentences), length), dtype="int32")
+        room = length - int(bool(start)) - int(bool(end))
+        for row, pieces in enumerate(self.processor.encode(sentences) if sentences else []):
+            if len(pieces) > room:
+                if not truncate:
+                    raise ValueError(f"sentence {row} has {len(pieces)} pieces, more than the {room} that fit in "
+                                     f"length={length}: raise length, or pass truncate=True.")
+                pieces = pieces[:room]
+            ids = ([self.start] if start else []) + list(pieces) + ([self.end] if end else [])
+            out[row, :len(ids)] = ids
+        return out
+
+    def decode(self, ids: Iterable[int], join: str = "") -> str:
+        """The text of one row of ids: the pieces up to the first ``</s>``, without padding and
+        ``<s>``, joined by SentencePiece (``join`` is accepted for ``Vocabulary``'s signature; unused).
+
+        Raises:
+            TypeError: ``ids`` is not a 1-d sequence of integers.
+            ValueError: an id outside ``[0, len(vocab))``.
+        """
+        if isinstance(ids, str | bytes) or not isinstance(ids, Iterable):
+            raise TypeError(f"ids must be a 1-d sequence of integer ids, got {ids!r} ({type(ids).__name__}).")
+        row = np.asarray(list(ids))
+        if row.ndim != 1 or (row.size and row.dtype.kind not in "iu"):
+            raise TypeError(f"ids must be one row of integer ids (1-d), got shape {row.shape} and dtype {row.dtype}.")
+        if row.size and (row.min() < 0 or row.max() >= len(self)):
+            raise ValueError(f"ids must lie in [0, {len(self)}), got {row.min()} … {row.max()}.")
+        kept: list[int] = []
+        for i in row.tolist():
+            if i == self.end:
+                break
+            if i not in (self.pad, self.start):
+                kept.append(i)
+        return str(self.processor.decode(kept))
 
 
 def course_results(path: str | Path | None = None, mode: str = "full") -> dict[str, dict[str, float]]:

@@ -188,7 +188,7 @@ def test_subword_vocabulary_encodes_decodes_and_translates(tmp_path):
         vocab.encode("the cat", 8)
     with pytest.raises(TypeError, match="expected str"):
         vocab.encode(["the cat", 3], 8)
-    with pytest.raises(ValueError, match=r"\[0, "):
+    with pytest.raises(ValueError, match="outside the vocabulary"):
         vocab.decode([1, 999])
     with pytest.raises(TypeError, match="SentencePieceProcessor"):
         SubwordVocabulary("not a model")

@@ -268,26 +268,37 @@ class Vocabulary:
         """
         if not isinstance(join, str):
             raise TypeError(f"join must be a str such as '' or ' ', got {join!r} ({type(join).__name__}).")
-        if isinstance(ids, str | bytes) or not isinstance(ids, Iterable):
-            raise TypeError(f"ids must be a 1-d sequence of integer ids, got {ids!r} ({type(ids).__name__}).")
-        row = np.asarray(list(ids))
-        if row.ndim != 1:
-            raise TypeError(f"ids must be one row of ids (1-d), got shape {row.shape}: decode a matrix row by row, "
-                            "e.g. [vocab.decode(r) for r in matrix].")
-        if row.size and row.dtype.kind not in "iu":
-            raise TypeError(f"ids must be integers, got dtype {row.dtype}: take the arg-max of logits first, "
-                            "e.g. logits.argmax(-1).")
-        bad = row[(row < 0) | (row >= len(self))]
-        if bad.size:
-            raise ValueError(f"id {int(bad[0])} is outside the vocabulary: valid ids are 0…{len(self) - 1} "
-                             f"({len(self)} tokens); was it encoded with another vocabulary?")
-        out = []
-        for i in row.tolist():
-            if i == self.end:
-                break
-            if i not in (self.pad, self.start):
-                out.append(self.tokens[i])
-        return join.join(out)
+        return join.join(self.tokens[i] for i in content_ids(ids, len(self)))
+
+
+def content_ids(ids: Iterable[int], size: int, pad: int = 0, start: int = 1, end: int = 2) -> list[int]:
+    """The ids of one decoded row that carry content: up to the first ``end``, without ``pad`` and
+    ``start``. Shared by ``Vocabulary.decode`` and ``utils.transformer.SubwordVocabulary.decode``.
+
+    Raises:
+        TypeError: ``ids`` is not a 1-d sequence of integers.
+        ValueError: an id outside ``[0, size)``.
+    """
+    if isinstance(ids, str | bytes) or not isinstance(ids, Iterable):
+        raise TypeError(f"ids must be a 1-d sequence of integer ids, got {ids!r} ({type(ids).__name__}).")
+    row = np.asarray(list(ids))
+    if row.ndim != 1:
+        raise TypeError(f"ids must be one row of ids (1-d), got shape {row.shape}: decode a matrix row by row, "
+                        "e.g. [vocab.decode(r) for r in matrix].")
+    if row.size and row.dtype.kind not in "iu":
+        raise TypeError(f"ids must be integers, got dtype {row.dtype}: take the arg-max of logits first, "
+                        "e.g. logits.argmax(-1).")
+    bad = row[(row < 0) | (row >= size)]
+    if bad.size:
+        raise ValueError(f"id {int(bad[0])} is outside the vocabulary: valid ids are 0…{size - 1} "
+                         f"({size} tokens); was it encoded with another vocabulary?")
+    out: list[int] = []
+    for i in row.tolist():
+        if i == end:
+            break
+        if i not in (pad, start):
+            out.append(i)
+    return out
 
 
 # ----------------------------------------------------------------------------- words

@@ -502,20 +502,9 @@ class SubwordVocabulary:
             TypeError: ``ids`` is not a 1-d sequence of integers.
             ValueError: an id outside ``[0, len(vocab))``.
         """
-        if isinstance(ids, str | bytes) or not isinstance(ids, Iterable):
-            raise TypeError(f"ids must be a 1-d sequence of integer ids, got {ids!r} ({type(ids).__name__}).")
-        row = np.asarray(list(ids))
-        if row.ndim != 1 or (row.size and row.dtype.kind not in "iu"):
-            raise TypeError(f"ids must be one row of integer ids (1-d), got shape {row.shape} and dtype {row.dtype}.")
-        if row.size and (row.min() < 0 or row.max() >= len(self)):
-            raise ValueError(f"ids must lie in [0, {len(self)}), got {row.min()} … {row.max()}.")
-        kept: list[int] = []
-        for i in row.tolist():
-            if i == self.end:
-                break
-            if i not in (self.pad, self.start):
-                kept.append(i)
-        return str(self.processor.decode(kept))
+        from .seq2seq import content_ids
+
+        return str(self.processor.decode(content_ids(ids, len(self), self.pad, self.start, self.end)))
 
 
 def course_results(path: str | Path | None = None, mode: str = "full") -> dict[str, dict[str, float]]:

@@ -15,7 +15,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # (tests/test_translations.py proves it cell by cell), so running every zh notebook again would
 # double the suite's time for no new code: nbval runs one zh chapter, the student version of
 # SMOKE_ZH, as a smoke test that the language switch works in a real kernel.
-SMOKE_ZH = "02_rnn_time_step.ipynb"
+SMOKE_ZH = "01_text_vectorization.ipynb"
 
 
 def pytest_ignore_collect(collection_path, config):

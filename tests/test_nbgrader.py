@@ -4,7 +4,7 @@
   manual marking) and gives the same cells, sources and stubs as ``chapters/``.
 * The autograde round trip: the solutions score full marks, the untouched student notebook zero
   on every exercise, a notebook with one exercise done exactly that exercise's points, and
-  ``nbgrader generate_feedback`` writes HTML. In ``make test`` for chapter 02 (the cheapest);
+  ``nbgrader generate_feedback`` writes HTML. In ``make test`` for chapter 01 (the cheapest in the suite);
   ``make grade-check`` (``COURSE_GRADE_ALL=1``) runs it for every chapter.
 """
 
@@ -22,7 +22,7 @@ from utils.config import REPO_ROOT
 from utils.student import mark_for_nbgrader, total_points
 
 SOLUTIONS = sorted((REPO_ROOT / "solutions").glob("*.ipynb"))
-ROUND_TRIP = SOLUTIONS if os.environ.get("COURSE_GRADE_ALL") else [REPO_ROOT / "solutions" / "02_rnn_time_step.ipynb"]
+ROUND_TRIP = SOLUTIONS if os.environ.get("COURSE_GRADE_ALL") else [REPO_ROOT / "solutions" / "01_text_vectorization.ipynb"]
 BIN = Path(sys.executable).parent
 
 CONFIG = """c = get_config()

@@ -1,7 +1,7 @@
 """Reliability: a notebook run twice, each time in a fresh kernel ("restart and run all"), gives
 identical results: every recorded metric bit for bit, and every printed line except timings.
 
-One notebook stands in for all (chapter 02, fast mode, about 30 s a run): every notebook uses
+One notebook stands in for all (chapter 01, fast mode, about 30 s a run): every notebook uses
 the same `utils.setup()` seeding and deterministic-ops switch. The suite itself runs each
 notebook in a fresh kernel (nbval), so "restart and run all" is what every notebook passes.
 """
@@ -13,7 +13,7 @@ from benchscripts import load
 
 from utils.config import REPO_ROOT
 
-NOTEBOOK = REPO_ROOT / "solutions" / "02_rnn_time_step.ipynb"
+NOTEBOOK = REPO_ROOT / "solutions" / "01_text_vectorization.ipynb"
 TIMING = re.compile(r"\d\s*(s|ms|seconds?)\b|seconds?|s ?/ ?epoch|per epoch|wall|took", re.IGNORECASE)
 
 

@@ -4,7 +4,9 @@
   manual marking) and gives the same cells, sources and stubs as ``chapters/``.
 * The autograde round trip: the solutions score full marks, the untouched student notebook zero
   on every exercise, a notebook with one exercise done exactly that exercise's points, and
-  ``nbgrader generate_feedback`` writes HTML. In ``make test`` for chapter 01 (the cheapest in the suite);
+  ``nbgrader generate_feedback`` writes HTML. No cell outside the exercises may raise, and every
+  cell runs: the round trip stands in for nbval's run of that chapter (``conftest.py``).
+  In ``make test`` for chapter 01 (the cheapest in the suite);
   ``make grade-check`` (``COURSE_GRADE_ALL=1``) runs it for every chapter.
 """
 
@@ -73,11 +75,22 @@ def test_solutions_are_nbgrader_source_notebooks():
         assert total_points(nb) >= len(tests)
 
 
+@pytest.fixture(scope="module")
+def release_all(tmp_path_factory) -> Path:
+    """``nbgrader generate_assignment`` once, on one assignment holding every chapter as shipped (one
+    nbgrader start-up of about 6 s instead of one per chapter); returns the release folder."""
+    root = tmp_path_factory.mktemp("course")
+    (root / "source" / "all").mkdir(parents=True)
+    (root / "nbgrader_config.py").write_text(CONFIG.format(root=str(root)), encoding="utf-8")
+    for notebook in SOLUTIONS:
+        (root / "source" / "all" / notebook.name).write_bytes(notebook.read_bytes())
+    nbgrader(root, "generate_assignment", "all", "--force")
+    return root / "release" / "all"
+
+
 @pytest.mark.parametrize("notebook", SOLUTIONS, ids=lambda p: p.stem)
-def test_generate_assignment_gives_the_student_notebook(notebook: Path, tmp_path: Path):
-    assignment = make_course(tmp_path, notebook)
-    nbgrader(tmp_path, "generate_assignment", assignment, "--force")
-    released = nbformat.read(tmp_path / "release" / assignment / notebook.name, as_version=4)
+def test_generate_assignment_gives_the_student_notebook(notebook: Path, release_all: Path):
+    released = nbformat.read(release_all / notebook.name, as_version=4)
     chapter = nbformat.read(REPO_ROOT / "chapters" / notebook.name, as_version=4)
     assert grade_cells(released) == grade_cells(chapter), (
         f"nbgrader's student version of {notebook.name} differs from chapters/{notebook.name}")
@@ -115,7 +128,7 @@ def test_autograde_round_trip(notebook: Path, tmp_path: Path):
         folder = tmp_path / "submitted" / student / assignment
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / notebook.name)
-        nbgrader(tmp_path, "autograde", assignment, "--student", student, "--create", "--force", timeout=3600)
+    nbgrader(tmp_path, "autograde", assignment, "--create", "--force", timeout=3600)   # every submission
     nbgrader(tmp_path, "generate_feedback", assignment, "--force")
 
     with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gradebook:
@@ -128,3 +141,39 @@ def test_autograde_round_trip(notebook: Path, tmp_path: Path):
     for student in submissions:
         html = (tmp_path / "feedback" / student / assignment / notebook.with_suffix(".html").name)
         assert html.is_file() and "Score" in html.read_text(encoding="utf-8")
+    # the round trip ran the notebook top to bottom as the solutions and as the untouched student
+    # notebook: nbval does not run these two again (conftest.py), so fail here as nbval would
+    for student in submissions:
+        failed = _cells_with_errors(nbformat.read(tmp_path / "autograded" / student / assignment / notebook.name,
+                                                  as_version=4))
+        assert all(exercise for _, exercise, _ in failed), (
+            f"{student}: a cell outside the exercises raised: {[(i, e) for i, ex, e in failed if not ex][:3]}")
+        if student == "solved":
+            assert not failed, f"the solved notebook raised in cells {[(i, e) for i, _, e in failed][:3]}"
+    ran = nbformat.read(tmp_path / "autograded" / "untouched" / assignment / notebook.name, as_version=4)
+    assert all(c.get("execution_count") for c in ran.cells if c.cell_type == "code" and c.source.strip()), (
+        "not every code cell of the untouched notebook was executed")
+
+
+def _cells_with_errors(nb: nbformat.NotebookNode) -> list[tuple[int, bool, str]]:
+    """(index, is an exercise or grading cell, error name) of every code cell that raised."""
+    out = []
+    for index, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("nbgrader", {})
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                out.append((index, bool(meta.get("solution") or meta.get("grade")), output.ename))
+    return out
+
+
+def test_cells_with_errors_tells_exercise_cells_from_the_rest():
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    def cell(grade_id=None, error=None):
+        c = new_code_cell("x", outputs=[new_output("error", ename=error, evalue="", traceback=[])] if error else [])
+        if grade_id:
+            c.metadata["nbgrader"] = {"grade_id": grade_id, "solution": True, "grade": False}
+        return c
+
+    nb = new_notebook(cells=[cell(), cell("ex1", "NotImplementedError"), cell(error="NameError"), cell("ex2")])
+    assert _cells_with_errors(nb) == [(1, True, "NotImplementedError"), (2, False, "NameError")]

@@ -15,7 +15,7 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 BROWSER_FLAG := $(shell [ -z "$$DISPLAY" ] && [ "$$(uname)" != Darwin ] && echo --no-browser)
 PYTEST_ARGS ?=
 # make test: one pytest worker per core (2 here), each notebook kernel and test process limited to one
-# thread, so the two workers share the cores instead of fighting over them: on 2 cores, two notebooks
+# thread, so the two workers share the cores instead of fighting over them: on 2 cores, two runs of chapter 08
 # side by side took 117 s with one thread each against 151 s with TensorFlow's default (2 threads each).
 TEST_WORKERS ?= 2
 TEST_THREADS ?= TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1

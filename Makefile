@@ -81,7 +81,7 @@ student: $(VENV)/.runtime-installed
 check-student: $(VENV)/.runtime-installed
 	$(PY) -m utils.student --check
 
-# nbgrader's whole round trip for every chapter (make test does it for chapter 02 only); fast mode.
+# nbgrader's whole round trip for every chapter (make test does it for chapter 01 only); fast mode.
 grade-check: $(VENV)/.dev-installed
 	@$(DATA_ENV); COURSE_FAST=$${COURSE_FAST:-1} COURSE_GRADE_ALL=1 $(TEST_THREADS) $(PY) -m pytest -n $(TEST_WORKERS) -v tests/test_nbgrader.py $(PYTEST_ARGS)
 

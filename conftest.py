@@ -38,7 +38,7 @@ def _round_trip_in_session(config) -> bool:
 
 def pytest_ignore_collect(collection_path, config):
     folder = collection_path.parent
-    if collection_path.suffix != ".ipynb" or folder.name == "source":
+    if collection_path.suffix != ".ipynb":
         return None
     if folder.name == "zh" and folder.parent.name in ("solutions", "chapters"):
         return not (folder.parent.name == "chapters" and collection_path.name == SMOKE_ZH)

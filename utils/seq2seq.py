@@ -268,7 +268,7 @@ class Vocabulary:
         """
         if not isinstance(join, str):
             raise TypeError(f"join must be a str such as '' or ' ', got {join!r} ({type(join).__name__}).")
-        return join.join(self.tokens[i] for i in content_ids(ids, len(self)))
+        return join.join(self.tokens[i] for i in content_ids(ids, len(self), self.pad, self.start, self.end))
 
 
 def content_ids(ids: Iterable[int], size: int, pad: int = 0, start: int = 1, end: int = 2) -> list[int]:

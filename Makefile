@@ -40,7 +40,7 @@ help:
 	@echo "               in benchmarks/results.{json,md} and regenerate the README chapter table (run alone)"
 	@echo "make html      the course site in build/site (Sphinx + myst-nb, book theme; works offline): the chapter table,"
 	@echo "               one page per executed notebook (MODE=full|fast; executes stale notebooks first)"
-	@echo "make bench-dlwp  time the DLwP LSTM recipe on IMDB (reference for chapter 03, ~4 min; run alone)"
+	@echo "make bench-dlwp  time to 0.87 on IMDB: the DLwP LSTM recipe vs chapter 03's, side by side (3 seeds each, ~10 min; run alone)"
 	@echo "make colab-sim rehearse Open in Colab offline: chapters run in a fresh env that lacks utils (NOTEBOOKS=...)"
 
 $(PY):

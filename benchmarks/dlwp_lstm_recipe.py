@@ -3,7 +3,7 @@ chapter 03's, side by side in one run on this machine.
 
 Chapter 03's speed aim (issue #24): its recipe reaches 0.87 validation accuracy at least 3×
 faster than the book's. Both run here one after the other, on the same 20,000 / 5,000 split of
-chapter 03 (``load_imdb``), with the course's tf.data input pipeline, from the same seed, and the
+chapter 03 (``load_imdb``), with the course's tf.data input pipeline, from the same three seeds, and the
 script prints the ratio of their training times to the target.
 
 * **DLwP** (1st ed., listing 6.27): the 10,000 most frequent words, every review cut or padded to

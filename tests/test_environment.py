@@ -17,6 +17,9 @@ DISTRIBUTION = {"sklearn": "scikit-learn", "IPython": "ipython"}
 # imported but installed by another pinned package (ipykernel brings IPython)
 BROUGHT_BY = {"ipython": "ipykernel"}
 TENSORFLOW = {"tensorflow", "tensorflow-cpu"}
+# imported only on the optional Keras backend (utils/backend.py, KERAS_BACKEND=jax): pinned for the
+# suite in requirements-dev.txt, installed by hand by whoever wants it (README, "Backends")
+OPTIONAL = {"jax"}
 
 
 def _requirement_lines(lines: list[str]) -> list[str]:
@@ -77,7 +80,11 @@ def test_every_environment_yml_dependency_says_which_chapter_needs_it():
 
 def test_every_imported_package_is_pinned():
     pinned = _pinned_names(_requirements_txt())
-    for module in _third_party_imports():
+    dev = _pinned_names([line for line in _requirement_lines((REPO_ROOT / "requirements-dev.txt").read_text().splitlines())
+                         if not line.startswith("-r")])
+    for module in _third_party_imports() & OPTIONAL:
+        assert module in dev and module not in pinned, f"the optional backend {module} belongs in requirements-dev.txt"
+    for module in _third_party_imports() - OPTIONAL:
         name = DISTRIBUTION.get(module, module).lower()
         if name == "tensorflow":
             assert pinned & TENSORFLOW
@@ -91,7 +98,7 @@ def test_pyproject_dependencies_cover_what_colab_lacks():
     declared = {Requirement(d).name.lower(): Requirement(d) for d in
                 tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]}
     assert not declared.keys() & TENSORFLOW, "a tensorflow requirement would install beside tensorflow-cpu"
-    for module in _third_party_imports() - {"tensorflow", "IPython"}:
+    for module in _third_party_imports() - {"tensorflow", "IPython"} - OPTIONAL:
         assert DISTRIBUTION.get(module, module).lower() in declared, f"pyproject.toml lacks {module}"
     pins = {Requirement(line).name.lower(): Requirement(line) for line in _requirements_txt()
             if not line.startswith("-e")}

@@ -98,3 +98,27 @@ def test_predict_bucketed_keeps_the_order_of_x():
     model = keras.Model(inputs, outputs)
     got = predict_bucketed(model, x, batch_size=8)
     np.testing.assert_allclose(got, np.asarray(model.predict(x, verbose=0)), atol=1e-6)
+
+
+def test_fixed_shapes_pad_each_bucket_to_one_length():
+    """For JAX, which compiles once per input shape: at most n_buckets lengths, every example once."""
+    x, y, lengths = _padded()
+    ds = make_bucketed_dataset(x, y, batch_size=16, shuffle=True, seed=3, n_buckets=4, fixed_shapes=True)
+    widths, seen = set(), []
+    for xb, yb in ds:
+        xb, yb = xb.numpy(), yb.numpy()
+        widths.add(xb.shape[1])
+        assert xb.shape[1] >= lengths[yb].max()
+        np.testing.assert_array_equal(xb[:, : x.shape[1]], x[yb, : xb.shape[1]])
+        seen += yb.tolist()
+    assert sorted(seen) == list(range(len(x)))
+    assert len(widths) <= 4 and max(widths) == lengths.max()
+    assert len(list(ds)) == int(ds.cardinality())
+    default = {b[0].shape[1] for b in make_bucketed_dataset(x, y, batch_size=16, n_buckets=4)}
+    assert len(default) > 4  # on TensorFlow each batch keeps its own longest
+
+
+def test_fixed_shapes_must_be_a_bool():
+    x, y, _ = _padded()
+    with pytest.raises(TypeError, match="fixed_shapes"):
+        make_bucketed_dataset(x, y, fixed_shapes="yes")

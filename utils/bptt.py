@@ -108,26 +108,31 @@ def simple_rnn_bptt(x: np.ndarray, h0: np.ndarray, kernel: np.ndarray, recurrent
 def input_gradient_norms(layer, x: np.ndarray) -> np.ndarray:
     """How far back the gradient reaches: ``‖∂L/∂x_t‖`` for every input step t (the norm over
     the batch and the features), with ``L`` the sum of ``layer``'s outputs at the *last* step,
-    measured with ``tf.GradientTape``. ``layer`` is a Keras recurrent layer or model (built on
-    the first call if it is not yet); with ``return_sequences=True`` only the last step's output
-    counts. ``x`` is (batch, T, features). Returns a float64 array of length T, entry 0 for the
-    first step: a ratio ``norms[0] / norms[-1]`` far below 1 is a vanishing gradient, far above
-    1 an exploding one (chapter 02, section 5)."""
-    import tensorflow as tf
+    measured by automatic differentiation (:func:`utils.backend.gradients`: ``tf.GradientTape``
+    on TensorFlow, ``jax.grad`` on JAX). ``layer`` is a Keras recurrent layer or model (built
+    here if it is not yet); with ``return_sequences=True`` only the last step's output counts.
+    ``x`` is (batch, T, features). Returns a float64 array of length T, entry 0 for the first
+    step: a ratio ``norms[0] / norms[-1]`` far below 1 is a vanishing gradient, far above 1 an
+    exploding one (chapter 02, section 5)."""
+    import keras
+
+    from .backend import gradients
 
     if not isinstance(x, np.ndarray) or x.ndim != 3 or x.shape[1] < 1:
         raise ValueError(f"x must be a 3-D NumPy array (batch, steps, features) with at least one step, got "
                          f"{type(x).__name__} of shape {np.shape(x)}.")
-    inputs = tf.constant(x)
-    with tf.GradientTape() as tape:
-        tape.watch(inputs)
+    if not layer.built:  # variables are made outside the differentiated function
+        layer(x[:1])
+
+    def last_step_sum(inputs):
         out = layer(inputs)
         if isinstance(out, (list, tuple)):  # return_state=True: (output, *states)
             out = out[0]
         if len(out.shape) == 3:
             out = out[:, -1]
-        loss = tf.reduce_sum(out)
-    grads = tape.gradient(loss, inputs)
+        return keras.ops.sum(out)
+
+    (grads,) = gradients(last_step_sum, [x])
     return np.sqrt(np.sum(np.square(np.asarray(grads, dtype="float64")), axis=(0, 2)))
 
 

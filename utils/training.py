@@ -77,6 +77,37 @@ def sequence_lengths(x: np.ndarray) -> np.ndarray:
     return np.count_nonzero(as_array("x", x, 2, "(samples, max_length)", kinds=INTEGER), axis=1)
 
 
+def token_lengths(vectorizer: keras.layers.TextVectorization, texts: Sequence[str] | np.ndarray,
+                  batch_size: int = 1024) -> np.ndarray:
+    """Tokens per text, as an adapted ``vectorizer`` (``output_mode="int"``, no
+    ``output_sequence_length``) splits them: the distribution a sequence length is chosen from.
+
+    The texts are vectorized ``batch_size`` at a time, each batch padded only to its own longest
+    text, and the non-padding ids counted. It works on every Keras backend, unlike
+    ``TextVectorization(ragged=True)``, which is TensorFlow-only.
+
+    Raises:
+        TypeError: if ``vectorizer`` is not a ``TextVectorization`` layer or ``texts`` is one str.
+        ValueError: if the vectorizer does not output ids, would cut the texts (its
+            ``output_sequence_length`` is set) or has no vocabulary yet.
+    """
+    if not isinstance(vectorizer, keras.layers.TextVectorization):
+        raise TypeError(f"vectorizer must be a keras.layers.TextVectorization, got {type(vectorizer).__name__}.")
+    config = vectorizer.get_config()
+    if config["output_mode"] != "int" or config["output_sequence_length"] is not None:
+        raise ValueError("token_lengths needs a TextVectorization with output_mode='int' and no "
+                         f"output_sequence_length (got output_mode={config['output_mode']!r}, output_sequence_length="
+                         f"{config['output_sequence_length']!r}): otherwise it would count cut or padded texts.")
+    if vectorizer.vocabulary_size() <= 2:
+        raise ValueError("the vectorizer has no vocabulary yet: call vectorizer.adapt(texts) first.")
+    if isinstance(texts, str | bytes):
+        raise TypeError("texts must be a list or array of texts, got one str: wrap it in a list.")
+    _check_int("batch_size", batch_size, minimum=1)
+    lengths = [np.count_nonzero(keras.ops.convert_to_numpy(vectorizer(texts[start:start + batch_size])), axis=1)
+               for start in range(0, len(texts), batch_size)]
+    return np.concatenate(lengths).astype(np.int64) if lengths else np.zeros(0, np.int64)
+
+
 def make_bucketed_dataset(
     x: np.ndarray,
     y: np.ndarray,
@@ -84,6 +115,7 @@ def make_bucketed_dataset(
     shuffle: bool = False,
     seed: int = 42,
     n_buckets: int = 8,
+    fixed_shapes: bool | None = None,
 ):
     """Batches of sequences of similar length, each padded only to its own longest sequence.
 
@@ -94,6 +126,12 @@ def make_bucketed_dataset(
     skips most of the padding, which is most of the time on a CPU. The batch order is
     shuffled (seeded) when ``shuffle`` is set; the number of batches is known in advance, so
     Keras shows progress from the first epoch. Autotuning is off, as in :func:`make_dataset`.
+
+    ``fixed_shapes=True`` pads every batch to its bucket's upper bound instead, so there are only
+    ``n_buckets`` sequence lengths: the JAX backend compiles the model once per input shape, and
+    a new length in every batch would mean a compilation in every step. The default (``None``)
+    is ``True`` on JAX and ``False`` on TensorFlow, whose Keras training function accepts any
+    length.
 
     Note that the examples come out in a different order than ``x``: use it for ``fit`` and
     ``evaluate``, and ``model.predict(x)`` on the array when predictions must stay aligned.
@@ -115,9 +153,14 @@ def make_bucketed_dataset(
     _check_bool("shuffle", shuffle)
     _check_seed("seed", seed)
     _check_int("n_buckets", n_buckets, minimum=1)
+    if fixed_shapes is None:
+        fixed_shapes = keras.backend.backend() == "jax"
+    _check_bool("fixed_shapes", fixed_shapes)
     lengths = np.maximum(sequence_lengths(x), 1)
     quantiles = np.quantile(lengths, np.linspace(0, 1, n_buckets + 1)[1:-1])
     boundaries = sorted({int(b) + 1 for b in quantiles})
+    if fixed_shapes:  # the last bucket needs an upper bound too: the longest sequence
+        boundaries = sorted({*boundaries, int(lengths.max()) + 1})
     buckets = np.searchsorted(boundaries, lengths, side="right")
     n_batches = int(sum(-(-np.sum(buckets == b) // batch_size) for b in range(len(boundaries) + 1)))
 
@@ -129,6 +172,7 @@ def make_bucketed_dataset(
         lambda seq, label: tf.shape(seq)[0],
         bucket_boundaries=boundaries,
         bucket_batch_sizes=[batch_size] * (len(boundaries) + 1),
+        pad_to_bucket_boundary=fixed_shapes,
     )
     ds = ds.apply(tf.data.experimental.assert_cardinality(n_batches))
     options = tf.data.Options()

@@ -20,8 +20,10 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 2
 TEST_THREADS ?= TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1
 # make bench / make html: MODE=full (default) or fast; NOTEBOOKS="02_rnn_time_step 08_language_model" to pick some;
-# BENCH_ARGS=--shared-cpu when other jobs run beside the bench (its times are then marked as upper bounds).
+# BENCH_ARGS=--shared-cpu when other jobs run beside the bench (its times are then marked as upper bounds);
+# BACKEND=jax runs them under KERAS_BACKEND=jax (benchmarks/results_jax.json; backends.md compares the two).
 MODE ?= full
+BACKEND ?= tensorflow
 NOTEBOOKS ?=
 # The course's CI data beside the repo, unless COURSE_DATA_DIR is set.
 DATA_ENV := if [ -z "$${COURSE_DATA_DIR:-}" ] && [ -d ../shared/datasets ]; then \
@@ -37,6 +39,7 @@ help:
 	@echo "make student   mark solutions/ for nbgrader and regenerate chapters/ from them"
 	@echo "make grade-check  nbgrader round trip on every chapter: generate, autograde solved/untouched/one-done, feedback"
 	@echo "make bench     run every notebook in a fresh kernel (MODE=full|fast), record time, RAM and metrics"
+	@echo "               (BACKEND=jax: the same on JAX; benchmarks/backends.md puts both backends side by side)"
 	@echo "               in benchmarks/results.{json,md} and regenerate the README chapter table (run alone)"
 	@echo "make html      the course site in build/site (Sphinx + myst-nb, book theme; works offline): the chapter table,"
 	@echo "               one page per executed notebook (MODE=full|fast; executes stale notebooks first)"
@@ -86,7 +89,7 @@ grade-check: $(VENV)/.dev-installed
 	@$(DATA_ENV); COURSE_FAST=$${COURSE_FAST:-1} COURSE_GRADE_ALL=1 $(TEST_THREADS) $(PY) -m pytest -n $(TEST_WORKERS) -v tests/test_nbgrader.py $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-installed
-	@$(DATA_ENV); $(PY) benchmarks/run.py --mode $(MODE) $(if $(NOTEBOOKS),--notebooks $(NOTEBOOKS)) $(BENCH_ARGS)
+	@$(DATA_ENV); $(PY) benchmarks/run.py --mode $(MODE) --backend $(BACKEND) $(if $(NOTEBOOKS),--notebooks $(NOTEBOOKS)) $(BENCH_ARGS)
 
 html: $(VENV)/.dev-installed
 	@$(DATA_ENV); $(PY) benchmarks/site.py --mode $(MODE)

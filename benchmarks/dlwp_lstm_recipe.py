@@ -42,7 +42,7 @@ import keras
 import numpy as np
 
 from utils import load_imdb, make_bucketed_dataset, make_dataset
-from utils.training import EpochTimer, seconds_to_target
+from utils.training import EpochTimer, seconds_to_target, token_lengths
 
 TARGET = 0.87
 OUT = Path(__file__).with_name("dlwp_lstm_recipe.json")
@@ -93,10 +93,14 @@ def fit_timed(model: keras.Model, train_ds, val_ds, epochs: int) -> dict:
 def dlwp_data(data) -> tuple:
     """The book's input: top-10k words, every review cut or padded to 500 tokens at the front."""
     (train_texts, y_train), (val_texts, y_val) = data.train, data.val
-    vectorize = keras.layers.TextVectorization(max_tokens=10_000, ragged=True)
+    vectorize = keras.layers.TextVectorization(max_tokens=10_000)
     vectorize.adapt(train_texts, batch_size=512)
-    x_train, x_val = (keras.utils.pad_sequences(vectorize(t).to_list(), maxlen=500) for t in (train_texts, val_texts))
-    return x_train, y_train, x_val, y_val
+
+    def front_padded(texts) -> np.ndarray:
+        ids = keras.ops.convert_to_numpy(vectorize(texts))   # end-padded to the longest review
+        return keras.utils.pad_sequences([row[:n] for row, n in zip(ids, token_lengths(vectorize, texts))], maxlen=500)
+
+    return front_padded(train_texts), y_train, front_padded(val_texts), y_val
 
 
 def dlwp(inputs: tuple, seed: int) -> dict:
@@ -117,12 +121,12 @@ def dlwp(inputs: tuple, seed: int) -> dict:
 def course_data(data) -> tuple:
     """Chapter 03's input: top-20k words, the length that leaves 90 % of training reviews uncut."""
     (train_texts, y_train), (val_texts, y_val) = data.train, data.val
-    ragged = keras.layers.TextVectorization(max_tokens=20_000, ragged=True)
-    ragged.adapt(train_texts, batch_size=512)
-    length = int(np.percentile(ragged(train_texts).row_lengths().numpy(), 90, method="inverted_cdf"))
+    uncut = keras.layers.TextVectorization(max_tokens=20_000)
+    uncut.adapt(train_texts, batch_size=512)
+    length = int(np.percentile(token_lengths(uncut, train_texts), 90, method="inverted_cdf"))
     vectorize = keras.layers.TextVectorization(max_tokens=20_000, output_sequence_length=length,
-                                               vocabulary=ragged.get_vocabulary())
-    x_train, x_val = (vectorize(t).numpy() for t in (train_texts, val_texts))
+                                               vocabulary=uncut.get_vocabulary())
+    x_train, x_val = (keras.ops.convert_to_numpy(vectorize(t)) for t in (train_texts, val_texts))
     return x_train, y_train, x_val, y_val
 
 
@@ -159,7 +163,8 @@ def main() -> None:
     book, ours = results["dlwp"]["median_seconds_to_target"], results["chapter_03"]["median_seconds_to_target"]
     result = {
         "machine": f"{os.cpu_count()} cores, {cpu_model()}",
-        "versions": {"keras": keras.__version__, "tensorflow": __import__("tensorflow").__version__},
+        "versions": {"keras": keras.__version__, "tensorflow": __import__("tensorflow").__version__,
+                     **({"jax": __import__("jax").__version__} if keras.backend.backend() == "jax" else {})},
         "backend": keras.backend.backend(),
         "target": TARGET,
         **results,

@@ -36,7 +36,7 @@ def machine() -> dict:
                  if line.startswith("model name")]
         cpu = names[0] if names else cpu
     versions = {}
-    for package in ("tensorflow", "tensorflow-cpu", "keras", "numpy"):
+    for package in ("tensorflow", "tensorflow-cpu", "keras", "numpy", "jax"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:
@@ -201,6 +201,65 @@ def results_markdown(results: dict) -> str:
                 lines.append(f"| `{key}` | {value:.6g} | {target} |")
             lines.append("")
     return "\n".join(lines)
+
+
+BACKEND_NAMES = {"tensorflow": "TensorFlow", "jax": "JAX"}
+
+
+def _metric_pair(metric: dict, runs: list[dict | None]) -> str:
+    """One key metric on each backend, ``a / b``, a missed target marked ⚠."""
+    values = []
+    for run in runs:
+        value = None if run is None or run.get("error") else run["metrics"].get(metric["name"])
+        values.append("–" if value is None else format_value(metric, value) + (" ⚠" if misses(metric, value) else ""))
+    return f"{metric['label']} {' / '.join(values)}"
+
+
+def backends_markdown(by_backend: dict[str, dict]) -> str:
+    """``benchmarks/backends.md``: every notebook on each Keras backend, side by side."""
+    names = list(by_backend)
+    shown = " / ".join(BACKEND_NAMES.get(n, n) for n in names)
+    lines = ["# Keras backends side by side", "",
+             "Written by `make bench` (`benchmarks/run.py`); do not edit. TensorFlow runs come from `results.json`",
+             "(`make bench`), JAX runs from `results_jax.json` (`make bench BACKEND=jax`); each notebook ran top to",
+             "bottom in a fresh kernel. Speed-up = TensorFlow's wall time / JAX's (above 1: JAX was faster). Key",
+             f"metrics are given as {shown}; ⚠ marks a value that misses the chapter's target. A row whose two runs",
+             "come from different machines or days is marked † (compare its times with care).", ""]
+    by_name = {c["notebook"]: c for c in chapters()}
+    for mode in ("full", "fast"):
+        runs = {b: by_backend[b].get(mode, {}) for b in names}
+        notebooks = sorted(set().union(*(r.keys() for r in runs.values())))
+        if not notebooks:
+            continue
+        lines += [f"## {mode} mode", "",
+                  "| notebook | " + " | ".join(f"{BACKEND_NAMES.get(b, b)} time" for b in names)
+                  + " | speed-up | peak RAM | key metrics |",
+                  "|---|" + "---|" * len(names) + "---|---|---|"]
+        for notebook in notebooks:
+            pair = [runs[b].get(notebook) for b in names]
+            times = [("⚠ failed" if r.get("error") else timed(r)) if r else "–" for r in pair]
+            ok = [r for r in pair if r and not r.get("error")]
+            speedup = f"{pair[0]['seconds'] / pair[1]['seconds']:.2f}×" if len(ok) == 2 == len(pair) else "–"
+            ram = " / ".join(f"{r['peak_rss_mb']} MB" if r else "–" for r in pair)
+            where = {(r["machine"].get("cpu"), r.get("date")) for r in ok}
+            mark = " †" if len(where) > 1 else ""
+            metrics = "; ".join(_metric_pair(m, pair) for m in by_name.get(notebook, {}).get("metrics", []))
+            lines.append(f"| {notebook}{mark} | {' | '.join(times)} | {speedup} | {ram} | {metrics} |")
+        totals = [sum(r["seconds"] for r in runs[b].values()) for b in names]
+        lines += ["", "Total: " + ", ".join(f"{BACKEND_NAMES.get(b, b)} {duration(t)} ({len(runs[b])} notebooks)"
+                                             for b, t in zip(names, totals)) + ".", ""]
+        for b in names:
+            machines = sorted({json.dumps(r["machine"], sort_keys=True) for r in runs[b].values()})
+            for m in map(json.loads, machines):
+                versions = ", ".join(f"{k} {v}" for k, v in m.items() if k not in ("cores", "cpu", "system"))
+                lines.append(f"{BACKEND_NAMES.get(b, b)} machine: {m['cores']} cores, {m['cpu']}; {versions}.")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_backend_table(by_backend: dict[str, dict]) -> None:
+    """Rewrite ``benchmarks/backends.md`` from each backend's results."""
+    (ROOT / "benchmarks" / "backends.md").write_text(backends_markdown(by_backend))
 
 
 def updated_readme(results: dict, readme: Path = README) -> str:

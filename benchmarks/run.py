@@ -11,6 +11,11 @@ Run alone: other work on the CPU distorts the timings. From the repo root::
     make bench                        # every notebook, full mode (about 35 minutes on 2 cores)
     make bench MODE=fast              # the fast-mode times of the README table
     make bench NOTEBOOKS=08_language_model
+    make bench BACKEND=jax            # the same under KERAS_BACKEND=jax, into results_jax.json
+
+A run on the default backend (TensorFlow) goes to ``results.json``; a JAX run to
+``results_jax.json``, and ``backends.md`` puts the two side by side (time, peak RAM, every key
+metric). Only TensorFlow runs feed the README table and the numbers quoted in the notebooks.
 
 Executed notebooks (with outputs) are kept in ``build/executed/<mode>/`` for ``make html``.
 In full mode the numbers the notebooks' prose quotes (``benchmarks/quotes.py``) are rewritten
@@ -34,6 +39,8 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results.json"
+BACKENDS = {"tensorflow": RESULTS, "jax": ROOT / "benchmarks" / "results_jax.json"}
+"""Where each Keras backend's runs are kept; TensorFlow is the course's default."""
 SLOW_CELL_SECONDS = 20.0
 """Cells that take at least this long are listed in a run's ``slow_cells`` (cell id → seconds), so
 that ``tests/test_bench.py`` can check that every cell over a minute is announced with ⏱."""
@@ -62,13 +69,14 @@ class PeakMemory(threading.Thread):
         return self.peak
 
 
-def execute(notebook: Path, mode: str, out_dir: Path, timeout: int) -> dict:
-    """Run one notebook top to bottom in a new kernel; return its measurements."""
+def execute(notebook: Path, mode: str, out_dir: Path, timeout: int, backend: str = "tensorflow") -> dict:
+    """Run one notebook top to bottom in a new kernel on the Keras ``backend``; return its measurements."""
     nb = nbformat.read(notebook, as_version=4)
     with tempfile.TemporaryDirectory() as tmp:
         metrics_file = Path(tmp) / "metrics.json"
         env = {k: v for k, v in os.environ.items() if k not in ("COURSE_FAST", "COURSE_METRICS_FILE")}
         env["COURSE_METRICS_FILE"] = str(metrics_file)
+        env["KERAS_BACKEND"] = backend
         if mode == "fast":
             env["COURSE_FAST"] = "1"
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
@@ -102,16 +110,19 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--notebooks", nargs="*", default=None,
                         help="notebook names without .ipynb (default: every notebook in solutions/)")
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
+    parser.add_argument("--backend", choices=tuple(BACKENDS), default="tensorflow",
+                        help="the Keras backend the notebooks run on (default: tensorflow)")
     parser.add_argument("--shared-cpu", action="store_true",
                         help="other jobs ran beside the bench: the times are upper bounds, and the reports say so")
     parser.add_argument("--results", type=Path, default=None,
                         help="write the runs to this JSON file instead of benchmarks/results.json, and leave "
                              "results.md and the quoted numbers alone (for a trial run)")
     args = parser.parse_args(argv)
-    results_file = args.results or RESULTS
+    results_file = args.results or BACKENDS[args.backend]
+    default_backend = args.backend == "tensorflow"
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    from report import machine, write_reports  # a sibling script, not a package
+    from report import machine, write_backend_table, write_reports  # a sibling script, not a package
 
     notebooks = sorted((ROOT / "solutions").glob("*.ipynb"))
     if args.notebooks:
@@ -124,9 +135,11 @@ def main(argv: list[str]) -> int:
     results = json.loads(results_file.read_text()) if results_file.is_file() else {}
     failed = False
     for notebook in notebooks:
-        print(f"{notebook.stem} ({args.mode} mode) ...", flush=True)
-        run = execute(notebook, args.mode, ROOT / "build" / "executed" / args.mode, args.timeout)
+        print(f"{notebook.stem} ({args.mode} mode, {args.backend}) ...", flush=True)
+        executed = ROOT / "build" / "executed" / (args.mode if default_backend else f"{args.backend}-{args.mode}")
+        run = execute(notebook, args.mode, executed, args.timeout, args.backend)
         run["machine"] = machine()
+        run["backend"] = args.backend
         run["date"] = time.strftime("%Y-%m-%d")
         if args.shared_cpu:
             run["shared_cpu"] = True
@@ -137,6 +150,10 @@ def main(argv: list[str]) -> int:
               flush=True)
         failed |= run["error"] is not None
     if args.results is not None:
+        return 1 if failed else 0
+    write_backend_table({name: json.loads(path.read_text()) if path.is_file() else {}
+                         for name, path in BACKENDS.items()})
+    if not default_backend:  # the README table and the quoted numbers are the default backend's
         return 1 if failed else 0
     write_reports(results)
     if args.mode == "full":

@@ -224,7 +224,7 @@ def backends_markdown(by_backend: dict[str, dict]) -> str:
              "(`make bench`), JAX runs from `results_jax.json` (`make bench BACKEND=jax`); each notebook ran top to",
              "bottom in a fresh kernel. Speed-up = TensorFlow's wall time / JAX's (above 1: JAX was faster). Key",
              f"metrics are given as {shown}; ⚠ marks a value that misses the chapter's target. A row whose two runs",
-             "come from different machines or days is marked † (compare its times with care).", ""]
+             "come from different CPU models is marked † (compare its times with care).", ""]
     by_name = {c["notebook"]: c for c in chapters()}
     for mode in ("full", "fast"):
         runs = {b: by_backend[b].get(mode, {}) for b in names}
@@ -241,7 +241,7 @@ def backends_markdown(by_backend: dict[str, dict]) -> str:
             ok = [r for r in pair if r and not r.get("error")]
             speedup = f"{pair[0]['seconds'] / pair[1]['seconds']:.2f}×" if len(ok) == 2 == len(pair) else "–"
             ram = " / ".join(f"{r['peak_rss_mb']} MB" if r else "–" for r in pair)
-            where = {(r["machine"].get("cpu"), r.get("date")) for r in ok}
+            where = {r["machine"].get("cpu") for r in ok}
             mark = " †" if len(where) > 1 else ""
             metrics = "; ".join(_metric_pair(m, pair) for m in by_name.get(notebook, {}).get("metrics", []))
             lines.append(f"| {notebook}{mark} | {' | '.join(times)} | {speedup} | {ram} | {metrics} |")

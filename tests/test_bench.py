@@ -215,3 +215,31 @@ def test_site_pages_take_corrected_prose_but_never_other_code(site, tmp_path):
     nbformat.write(nbformat.v4.new_notebook(cells=[md("peak 1.9 GB"), code("x = 2")]), source)
     stale = nbformat.v4.new_notebook(cells=[md("old"), code("x = 1")])
     assert site.with_current_prose(stale, source).cells[0].source == "old", "code changed: keep the run as it was"
+
+
+def test_the_backend_table_puts_both_backends_side_by_side(report):
+    """backends.md: times, speed-up (TensorFlow / JAX), RAM and each key metric per backend, a
+    missed target and a comparison across machines marked."""
+    chapter = next(c for c in report.chapters() if any("target" in m for m in c["metrics"]))
+    metric = next(m for m in chapter["metrics"] if "target" in m)
+    bad = metric["target"] - 0.1 if metric["direction"] == "min" else metric["target"] * 10
+    good = metric["target"] + 0.01 if metric["direction"] == "min" else metric["target"] / 10
+
+    def run(seconds, value, cpu="AMD", date="2026-12-03", error=None):
+        return {"seconds": seconds, "peak_rss_mb": 900, "metrics": {metric["name"]: value}, "error": error,
+                "machine": {"cores": 2, "cpu": cpu, "keras": "3.15.1"}, "date": date}
+
+    name = chapter["notebook"]
+    table = report.backends_markdown({"tensorflow": {"full": {name: run(120.0, good)}},
+                                      "jax": {"full": {name: run(80.0, bad)}}})
+    row = next(line for line in table.splitlines() if line.startswith(f"| {name}"))
+    assert "| 2 min 00 s | 80 s | 1.50× | 900 MB / 900 MB |" in row
+    assert f"{report.format_value(metric, bad)} ⚠" in row and f"{report.format_value(metric, good)} ⚠" not in row
+    assert "†" not in row and "## full mode" in table and "## fast mode" not in table
+    moved = report.backends_markdown({"tensorflow": {"full": {name: run(120.0, good, cpu="Intel")}},
+                                      "jax": {"full": {name: run(80.0, good, error="CellExecutionError: x")}}})
+    row = next(line for line in moved.splitlines() if line.startswith(f"| {name}"))
+    assert "⚠ failed" in row and "| – |" in row  # no speed-up from a failed run
+    elsewhere = report.backends_markdown({"tensorflow": {"full": {name: run(120.0, good, cpu="Intel")}},
+                                          "jax": {"full": {name: run(80.0, good)}}})
+    assert f"| {name} † |" in elsewhere

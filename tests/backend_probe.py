@@ -7,7 +7,7 @@ backends compute the same numbers (their random initialisers differ).
 
 from __future__ import annotations
 
-import utils  # noqa: F401  (first: quiet TensorFlow import)
+import utils  # first: quiet TensorFlow import
 
 # isort: split
 
@@ -18,7 +18,7 @@ import numpy as np
 
 from utils import backend
 from utils.bptt import input_gradient_norms
-from utils.training import token_lengths
+from utils.training import make_dataset, token_lengths
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(2, 4)).astype("float32")
@@ -63,6 +63,22 @@ def state_after_chunks(carry: bool) -> list[list[float]]:
     return states
 
 
+def seeded_training() -> dict:
+    """A small seeded fit (random initial weights, dropout, a shuffled tf.data pipeline) after
+    ``utils.setup``: its losses and final weights, which a second process must reproduce bit
+    for bit."""
+    utils.setup(seed=7)
+    rng = np.random.default_rng(1)
+    x = rng.integers(1, 50, size=(256, 12))
+    y = (x[:, :3].sum(axis=1) > 75).astype("float32")
+    model = keras.Sequential([keras.Input((12,), dtype="int32"), keras.layers.Embedding(50, 8),
+                              keras.layers.GRU(8, dropout=0.2), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    history = model.fit(make_dataset(x, y, 32, shuffle=True, seed=7), epochs=2, verbose=0)
+    return {"losses": [float(v) for v in history.history["loss"]],
+            "weights_sum": float(sum(np.abs(w).astype("float64").sum() for w in model.get_weights()))}
+
+
 def probe() -> dict:
     """Everything the tests compare, as JSON-able values."""
     vectorizer = keras.layers.TextVectorization(max_tokens=8)
@@ -81,8 +97,12 @@ def probe() -> dict:
         "states_carried": state_after_chunks(carry=True),
         "states_not_carried": state_after_chunks(carry=False),
         "token_lengths": token_lengths(vectorizer, TEXTS, batch_size=3).tolist(),
+        "seeded_training": seeded_training(),
     }
 
 
 if __name__ == "__main__":
-    print(json.dumps(probe()))
+    import sys
+
+    # `backend_probe.py seeded_training`: only that part (the reproducibility test's second run)
+    print(json.dumps({"seeded_training": seeded_training()} if sys.argv[1:] == ["seeded_training"] else probe()))

@@ -26,11 +26,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @cache
-def jax_probe() -> dict:
-    """backend_probe's results under KERAS_BACKEND=jax (one child process for the whole module)."""
+def jax_probe(only: str | None = None) -> dict:
+    """backend_probe's results under KERAS_BACKEND=jax, from a fresh child process (``only``:
+    just that part, e.g. ``"seeded_training"``, in a second process)."""
     env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"}
-    child = subprocess.run([sys.executable, str(ROOT / "tests" / "backend_probe.py")], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=300)
+    child = subprocess.run([sys.executable, str(ROOT / "tests" / "backend_probe.py"), *([only] if only else [])],
+                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert child.returncode == 0, child.stderr[-3000:]
     return json.loads(child.stdout.strip().splitlines()[-1])
 
@@ -77,6 +78,14 @@ def test_without_carry_rnn_states_jax_drops_the_state(tf_probe):
     (If a Keras upgrade makes this fail, the state is carried natively and the helper can go.)"""
     assert np.abs(jax_probe()["states_not_carried"]).max() == 0
     np.testing.assert_allclose(tf_probe["states_not_carried"], tf_probe["states_carried"])  # TF: nothing to fix
+
+
+def test_seeded_training_on_jax_is_reproducible_run_to_run():
+    """Two fresh processes, the same seeded fit: identical losses and weights, bit for bit (as
+    tests/test_reproducible.py shows for a whole TensorFlow notebook)."""
+    first, second = jax_probe()["seeded_training"], jax_probe("seeded_training")["seeded_training"]
+    assert first == second
+    assert first["losses"][1] < first["losses"][0]  # it trained
 
 
 def test_carry_rnn_states_keeps_the_weights_and_is_idempotent():

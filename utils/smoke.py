@@ -1,0 +1,86 @@
+"""Smoke mode: the test suite's run of the student notebooks (``chapters/``), at the smallest size.
+
+The suite runs every notebook twice: ``solutions/`` in fast mode, where the notebook's asserts
+prove that the models learn and that the from-scratch code matches Keras to 1e-5, and
+``chapters/``, the student versions generated from the solutions. Outside the exercise cells the
+two have the same code cell for cell (``tests/test_student.py``), so what the second run has to
+show is that a student's untouched notebook runs top to bottom: the stubs fail only where they
+should, the checks report instead of raising, the fallbacks take over, nothing downstream needs
+an answer. It does not need to train the same models again at the same size.
+
+``COURSE_SMOKE=1`` (set by ``conftest.py`` for the notebooks under ``chapters/`` only, together with
+``PYTHONOPTIMIZE=1``, which turns the notebook's own ``assert`` statements off: they are checked in
+the solutions run) makes :func:`enable`, called by ``import utils``, cut every ``fit()`` of a Keras
+model to one epoch of at most :data:`STEPS` batches, validation included. Everything else (data
+sizes, evaluation, decoding, plots, the checks) runs as in fast mode. Students never set it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+SMOKE_ENV = "COURSE_SMOKE"
+#: Batches per ``fit()`` call, for training and for validation, in smoke mode.
+STEPS = 2
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+def is_smoke() -> bool:
+    """True when ``COURSE_SMOKE`` is set to a true value (``1``, ``true``, ``yes``, ``on``).
+
+    Raises:
+        ValueError: if the variable holds something that is neither true nor false.
+    """
+    raw = os.environ.get(SMOKE_ENV, "").strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ValueError(f"{SMOKE_ENV}={raw!r} is not understood: set it to 1 for smoke mode (the test suite's "
+                     "run of the student notebooks), or 0 / unset it.")
+
+
+def smoke_fit_arguments(kwargs: dict) -> dict:
+    """The keyword arguments of a ``fit()`` call, cut to one epoch of at most :data:`STEPS` batches.
+
+    ``epochs`` becomes ``initial_epoch + 1`` (fewer if it was already fewer), ``steps_per_epoch``
+    and ``validation_steps`` at most :data:`STEPS`; every other argument is kept.
+    """
+    out = dict(kwargs)
+    first = int(out.get("initial_epoch") or 0)
+    out["epochs"] = min(int(out.get("epochs", 1)), first + 1)
+    for key in ("steps_per_epoch", "validation_steps"):
+        given = out.get(key)
+        out[key] = STEPS if given is None else min(int(given), STEPS)
+    if out.get("validation_data") is None and not out.get("validation_split"):
+        out.pop("validation_steps")
+    return out
+
+
+def enable() -> bool:
+    """Cut ``keras.Model.fit`` as :func:`smoke_fit_arguments` says when smoke mode is on.
+
+    Returns True when it is on (and ``fit`` is wrapped, once per process), False otherwise.
+    """
+    if not is_smoke():
+        return False
+    import keras
+
+    fit = keras.Model.fit
+    if getattr(fit, "_course_smoke", False):
+        return True
+    names = ("x", "y", "batch_size", "epochs")
+
+    @functools.wraps(fit)
+    def smoke_fit(self, *args, **kwargs):
+        kwargs.update(zip(names, args))   # fit(x, y, batch_size, epochs, ...) by position too
+        if len(args) > len(names):
+            raise TypeError("smoke mode: pass fit()'s arguments after `epochs` by keyword")
+        return fit(self, **smoke_fit_arguments(kwargs))
+
+    smoke_fit._course_smoke = True
+    keras.Model.fit = smoke_fit
+    return True

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import textwrap
-
+import numpy as np
 import pytest
 
 from utils import smoke
@@ -34,26 +30,29 @@ def test_a_wrong_value_is_named(monkeypatch):
         smoke.is_smoke()
 
 
-PROBE = textwrap.dedent("""
-    import numpy as np
-    import utils, keras
+def _fit_counts(model_fit_epochs: int = 6) -> tuple[int, int, bool]:
+    """(epochs in the history, training batches run, validated?) of a fit of 6 epochs of 10 batches."""
+    import keras
+
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
     x, y = np.zeros((80, 3)), np.zeros((80, 1))
     seen = []
-    count = keras.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: seen.append(b))
-    history = model.fit(x, y, 8, 6, validation_data=(x, y), verbose=0, callbacks=[count])
-    print(len(history.history["loss"]), len(seen), "val_loss" in history.history)
-""")
+    count = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: seen.append(batch))
+    history = model.fit(x, y, 8, model_fit_epochs, validation_data=(x, y), verbose=0, callbacks=[count])
+    return len(history.history["loss"]), len(seen), "val_loss" in history.history
 
 
-@pytest.mark.parametrize("value, expected", [("1", "1 2 True"), ("0", "6 60 True")])
-def test_import_utils_cuts_fit_only_in_smoke_mode(value, expected):
-    env = {**os.environ, smoke.SMOKE_ENV: value}
-    done = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=300,
-                          cwd=REPO_ROOT, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split("\n")[-2] == expected
+def test_enable_cuts_fit_only_in_smoke_mode(monkeypatch):
+    import keras
+
+    monkeypatch.setattr(keras.Model, "fit", keras.Model.fit)   # undone after the test
+    monkeypatch.setenv(smoke.SMOKE_ENV, "0")
+    assert smoke.enable() is False and _fit_counts() == (6, 60, True)
+    monkeypatch.setenv(smoke.SMOKE_ENV, "1")
+    assert smoke.enable() is True and smoke.enable() is True   # wraps once
+    assert _fit_counts() == (1, smoke.STEPS, True)
+    assert keras.Model.fit.__wrapped__.__name__ == "fit"
 
 
 def test_only_the_student_notebooks_run_in_smoke_mode(monkeypatch):
@@ -64,3 +63,39 @@ def test_only_the_student_notebooks_run_in_smoke_mode(monkeypatch):
     assert not conftest.runs_in_smoke_mode(REPO_ROOT / "solutions" / "03_lstm_gru_sentiment.ipynb")
     assert not conftest.runs_in_smoke_mode(REPO_ROOT / "tests" / "test_smoke.py")
     assert conftest.SMOKE_VARIABLES == {"COURSE_SMOKE": "1", "PYTHONOPTIMIZE": "1"}
+
+
+def test_stream_batches_keeps_its_first_chunks_in_smoke_mode(monkeypatch):
+    from utils.lm import stream_batches, stream_layout
+
+    ids = np.arange(2001)
+    full = stream_layout(ids, 4, 10)
+    assert all(np.array_equal(a, b) for a, b in zip(stream_batches(ids, 4, 10), full))
+    monkeypatch.setenv(smoke.SMOKE_ENV, "1")
+    cut = stream_batches(ids, 4, 10)
+    assert full[0].shape == (50, 4, 10) and cut[0].shape == (smoke.STEPS + 1, 4, 10)
+    assert np.array_equal(cut[0], full[0][: smoke.STEPS + 1]) and np.array_equal(cut[1], full[1][: smoke.STEPS + 1])
+
+
+def test_cap_only_in_smoke_mode(monkeypatch):
+    assert smoke.cap(1000) == 1000 and smoke.cap(None) is None and smoke.cap(None, 50) is None
+    monkeypatch.setenv(smoke.SMOKE_ENV, "1")
+    assert smoke.cap(1000) == smoke.EXAMPLES and smoke.cap(10) == 10 and smoke.cap(None) == smoke.EXAMPLES
+    assert smoke.cap(None, 50) == 50 and smoke.cap(None, 5000) == smoke.EXAMPLES
+
+
+def test_windows_are_thinned_evenly_in_smoke_mode(monkeypatch):
+    import pandas as pd
+
+    from utils.timeseries import make_windows
+
+    hours = pd.date_range("2024-01-01", periods=600, freq="h")
+    index = pd.MultiIndex.from_product([["JFK", "LGA"], hours], names=["origin", "time"])
+    table = pd.DataFrame({"temp": np.arange(1200, dtype=float) % 600}, index=index)
+    mean, std = pd.Series({"temp": 0.0}), pd.Series({"temp": 1.0})
+    full = make_windows(table, mean, std, 10, 1, 1, features=("temp",))
+    monkeypatch.setenv(smoke.SMOKE_ENV, "1")
+    cut = make_windows(table, mean, std, 10, 1, 1, features=("temp",))
+    assert len(full.x) == 2 * 590 and len(cut.x) == smoke.EXAMPLES
+    assert set(cut.origin) == {"JFK", "LGA"} and np.isin(cut.target_time, full.target_time).all()
+    assert np.array_equal(cut.y, cut.x[:, -1, 0] + 1)   # still each window's own target

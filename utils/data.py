@@ -63,6 +63,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import smoke
 from .config import (
     CACHE_ENV,
     DATA_ENV,
@@ -1145,6 +1146,7 @@ def load_imdb(
     _check_bool("clean", clean)
     if n_val is not None and n_val > val_size:
         raise ValueError(f"n_val={n_val:,} is more than val_size={val_size:,}, the reviews set aside for validation.")
+    n_train, n_val, n_test = (smoke.cap(n) for n in (n_train, n_val, n_test))   # unchanged outside smoke mode
     root = imdb_dir()
     files, labels = _imdb_files("train", root)
     if val_size > len(labels) - 2:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import smoke
 from ._validate import INTEGER, as_array, check_ids, check_real, check_str
 from .config import _check_int
 
@@ -232,6 +233,21 @@ def bigram_probability(counts: dict[tuple[str, str], int], previous: str, token:
 
 
 def stream_batches(ids: np.ndarray, batch_size: int, chunk: int) -> tuple[np.ndarray, np.ndarray]:
+    """Arrange a token stream for truncated BPTT with a carried state: :func:`stream_layout`.
+
+    In smoke mode (:mod:`utils.smoke`, the test suite's run of the student notebooks) only its
+    first ``STEPS + 1`` chunks, so that chapter 08's hand-written training loops are cut like ``fit()``.
+
+    Raises:
+        TypeError, ValueError: as :func:`stream_layout`.
+    """
+    x, y = stream_layout(ids, batch_size, chunk)
+    if smoke.is_smoke():
+        x, y = x[: smoke.STEPS + 1], y[: smoke.STEPS + 1]
+    return x, y
+
+
+def stream_layout(ids: np.ndarray, batch_size: int, chunk: int) -> tuple[np.ndarray, np.ndarray]:
     """Arrange a token stream for truncated BPTT with a carried state.
 
     The stream is cut into ``batch_size`` equal, contiguous lanes; lane ``b`` of chunk ``j``

@@ -11,8 +11,10 @@ an answer. It does not need to train the same models again at the same size.
 ``COURSE_SMOKE=1`` (set by ``conftest.py`` for the notebooks under ``chapters/`` only, together with
 ``PYTHONOPTIMIZE=1``, which turns the notebook's own ``assert`` statements off: they are checked in
 the solutions run) makes :func:`enable`, called by ``import utils``, cut every ``fit()`` of a Keras
-model to one epoch of at most :data:`STEPS` batches, validation included. Everything else (data
-sizes, evaluation, decoding, plots, the checks) runs as in fast mode. Students never set it.
+model to one epoch of at most :data:`STEPS` batches, validation included; ``load_imdb`` and
+``make_windows`` return at most :data:`EXAMPLES` examples per split and ``stream_batches``
+:data:`STEPS` + 1 chunks (chapter 08's hand-written training loops). Everything else (the other
+data, evaluation, decoding, plots, the checks) runs as in fast mode. Students never set it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ import os
 SMOKE_ENV = "COURSE_SMOKE"
 #: Batches per ``fit()`` call, for training and for validation, in smoke mode.
 STEPS = 2
+#: At most this many examples per split (:func:`cap`: IMDB reviews, forecasting windows) in smoke mode.
+EXAMPLES = 256
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
@@ -41,6 +45,14 @@ def is_smoke() -> bool:
         return False
     raise ValueError(f"{SMOKE_ENV}={raw!r} is not understood: set it to 1 for smoke mode (the test suite's "
                      "run of the student notebooks), or 0 / unset it.")
+
+
+def cap(n: int | None, available: int | None = None) -> int | None:
+    """``n`` examples (None: all ``available``), at most :data:`EXAMPLES` in smoke mode; ``n`` unchanged otherwise."""
+    if not is_smoke():
+        return n
+    limit = EXAMPLES if available is None else min(EXAMPLES, available)
+    return limit if n is None else min(n, limit)
 
 
 def smoke_fit_arguments(kwargs: dict) -> dict:

@@ -251,9 +251,9 @@ def check_sample_with_temperature(fn: Callable[[np.ndarray, float, np.random.Gen
 
 def _lane_variants(ids: np.ndarray, batch_size: int, chunk: int) -> list[tuple[tuple[np.ndarray, np.ndarray], str]]:
     """The classic wrong layouts of one case (x, y), with their causes."""
-    from ..lm import consecutive_batches, stream_batches
+    from ..lm import consecutive_batches, stream_layout
 
-    x, _y = stream_batches(ids, batch_size, chunk)
+    x, _y = stream_layout(ids, batch_size, chunk)
     cx, cy = consecutive_batches(ids, batch_size, chunk)
     return [
         ((cx, cy), _("the rows of one batch are consecutive chunks of the text, so row b of the next batch does not "
@@ -281,7 +281,7 @@ def check_lanes(fn: Callable[[np.ndarray, int, int], tuple[np.ndarray, np.ndarra
     :func:`utils.lm.stream_batches` (``batch_size`` contiguous lanes of ``(len(ids) - 1) //
     batch_size`` tokens, each cut into whole chunks; ``y`` is ``x`` shifted by one), shape
     ``(n_chunks, batch_size, chunk)``, on streams whose length leaves tokens over."""
-    from ..lm import stream_batches
+    from ..lm import stream_layout
 
     name = function_name(fn, "lanes")
 
@@ -294,7 +294,7 @@ def check_lanes(fn: Callable[[np.ndarray, int, int], tuple[np.ndarray, np.ndarra
                 length = _(" of length {length}").format(length=len(got)) if isinstance(got, (tuple, list)) else ""
                 raise Fail(_("{name} should return a tuple (x, y) of two arrays, got {kind}.").format(
                     name=name, kind=type(got).__name__ + length))
-            expected = stream_batches(ids, batch_size, chunk)
+            expected = stream_layout(ids, batch_size, chunk)
             shape = expected[0].shape
             arrays = []
             for label, value in zip("xy", got):

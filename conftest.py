@@ -49,12 +49,13 @@ def pytest_ignore_collect(collection_path, config):
 
 
 # The student versions (chapters/, the zh smoke chapter included) run in smoke mode (utils/smoke.py):
-# every fit() cut to one epoch of two batches and the notebook's asserts off (PYTHONOPTIMIZE), because
+# every fit() cut to one epoch of two batches and the notebook's own asserts off, because
 # the solutions run of the same code, cell for cell, proves the learning and the 1e-5 matches; what the
 # student run proves is that an untouched student notebook runs top to bottom. nbval starts a
 # notebook's kernel when its first cell is set up, with this process's environment: so the variables
 # are set before each chapters/ cell and removed before anything else (workers run whole files).
-SMOKE_VARIABLES = {"COURSE_SMOKE": "1", "PYTHONOPTIMIZE": "1"}
+# MPLBACKEND=agg: figures are built but not rendered to PNG (the solutions run renders them).
+SMOKE_VARIABLES = {"COURSE_SMOKE": "1", "MPLBACKEND": "agg"}
 # `COURSE_SMOKE=0 make test` runs the student versions at fast-mode size, asserts on, as before.
 SMOKE_OFF = os.environ.get("COURSE_SMOKE", "").strip() == "0"
 _OUTSIDE = {name: os.environ.get(name) for name in SMOKE_VARIABLES}   # restored outside chapters/

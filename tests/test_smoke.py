@@ -62,7 +62,7 @@ def test_only_the_student_notebooks_run_in_smoke_mode(monkeypatch):
     assert conftest.runs_in_smoke_mode(REPO_ROOT / "chapters" / "zh" / "01_text_vectorization.ipynb")
     assert not conftest.runs_in_smoke_mode(REPO_ROOT / "solutions" / "03_lstm_gru_sentiment.ipynb")
     assert not conftest.runs_in_smoke_mode(REPO_ROOT / "tests" / "test_smoke.py")
-    assert conftest.SMOKE_VARIABLES == {"COURSE_SMOKE": "1", "PYTHONOPTIMIZE": "1"}
+    assert conftest.SMOKE_VARIABLES == {"COURSE_SMOKE": "1", "MPLBACKEND": "agg"}
 
 
 def test_stream_batches_keeps_its_first_chunks_in_smoke_mode(monkeypatch):
@@ -99,3 +99,23 @@ def test_windows_are_thinned_evenly_in_smoke_mode(monkeypatch):
     assert len(full.x) == 2 * 590 and len(cut.x) == smoke.EXAMPLES
     assert set(cut.origin) == {"JFK", "LGA"} and np.isin(cut.target_time, full.target_time).all()
     assert np.array_equal(cut.y, cut.x[:, -1, 0] + 1)   # still each window's own target
+
+
+def test_the_notebook_asserts_are_dropped_and_only_those():
+    import ast
+
+    class Shell:
+        def __init__(self):
+            self.ast_transformers = []
+
+    shell = Shell()
+    assert smoke.drop_notebook_asserts(shell) and smoke.drop_notebook_asserts(shell)
+    assert len(shell.ast_transformers) == 1   # registered once
+    cell = "x = 1\nassert x == 2, 'fails'\nif x:\n    assert False\ny = x + 1\n"
+    tree = shell.ast_transformers[0].visit(ast.parse(cell))
+    namespace = {}
+    exec(compile(ast.fix_missing_locations(tree), "<cell>", "exec"), namespace)
+    assert namespace["y"] == 2
+    with pytest.raises(AssertionError):   # outside the transformer, asserts still hold
+        exec(compile(cell, "<cell>", "exec"), {})
+    assert smoke.drop_notebook_asserts() is False   # plain Python, no kernel

@@ -8,17 +8,19 @@ show is that a student's untouched notebook runs top to bottom: the stubs fail o
 should, the checks report instead of raising, the fallbacks take over, nothing downstream needs
 an answer. It does not need to train the same models again at the same size.
 
-``COURSE_SMOKE=1`` (set by ``conftest.py`` for the notebooks under ``chapters/`` only, together with
-``PYTHONOPTIMIZE=1``, which turns the notebook's own ``assert`` statements off: they are checked in
-the solutions run) makes :func:`enable`, called by ``import utils``, cut every ``fit()`` of a Keras
-model to one epoch of at most :data:`STEPS` batches, validation included; ``load_imdb`` and
-``make_windows`` return at most :data:`EXAMPLES` examples per split and ``stream_batches``
-:data:`STEPS` + 1 chunks (chapter 08's hand-written training loops). Everything else (the other
-data, evaluation, decoding, plots, the checks) runs as in fast mode. Students never set it.
+``COURSE_SMOKE=1`` (set by ``conftest.py`` for the notebooks under ``chapters/`` only) makes
+:func:`enable`, called by ``import utils``, turn the notebook's own ``assert`` statements off (an
+IPython AST transformer drops them from every later cell; they are checked in the solutions run, and
+library code keeps its asserts) and cut every ``fit()`` of a Keras model to one epoch of at most
+:data:`STEPS` batches, validation included; ``load_imdb`` and ``make_windows`` return at most
+:data:`EXAMPLES` examples per split and ``stream_batches`` :data:`STEPS` + 1 chunks (chapter 08's
+hand-written training loops). Everything else (the other data, evaluation, decoding, plots, the
+checks) runs as in fast mode. Students never set it.
 """
 
 from __future__ import annotations
 
+import ast
 import functools
 import os
 
@@ -72,13 +74,39 @@ def smoke_fit_arguments(kwargs: dict) -> dict:
     return out
 
 
-def enable() -> bool:
-    """Cut ``keras.Model.fit`` as :func:`smoke_fit_arguments` says when smoke mode is on.
+class DropAsserts(ast.NodeTransformer):
+    """An IPython AST transformer that replaces every ``assert`` statement of a cell by ``pass``."""
 
-    Returns True when it is on (and ``fit`` is wrapped, once per process), False otherwise.
+    def visit_Assert(self, node: ast.Assert) -> ast.Pass:
+        return ast.copy_location(ast.Pass(), node)
+
+
+def drop_notebook_asserts(shell=None) -> bool:
+    """Register :class:`DropAsserts` with the running IPython kernel (or ``shell``), once.
+
+    Returns False outside IPython (plain Python: nothing to do)."""
+    if shell is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return False
+        shell = get_ipython()
+    if shell is None:
+        return False
+    if not any(isinstance(t, DropAsserts) for t in shell.ast_transformers):
+        shell.ast_transformers.append(DropAsserts())
+    return True
+
+
+def enable() -> bool:
+    """In smoke mode: drop the notebook's asserts (:func:`drop_notebook_asserts`) and cut
+    ``keras.Model.fit`` as :func:`smoke_fit_arguments` says.
+
+    Returns True when smoke mode is on (``fit`` is wrapped once per process), False otherwise.
     """
     if not is_smoke():
         return False
+    drop_notebook_asserts()
     import keras
 
     fit = keras.Model.fit

@@ -76,3 +76,24 @@ def pytest_runtest_setup(item):
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+# Order for the two workers (xdist --dist loadfile hands out whole files, in collection order, as
+# workers free up): the longest files first, the many short unit-test files last, to fill the gaps,
+# so that neither worker is left running one long notebook alone at the end. Within a file the order
+# is unchanged (a notebook's cells must run in order).
+HEAVY_TESTS = ("test_nbgrader.py", "test_backend.py", "test_reproducible.py", "test_seq2seq.py", "test_checks_ch02.py")
+
+
+def file_rank(path) -> tuple[int, str]:
+    """Sort key of a test file: heavy test files, then solutions/, then chapters/, then the rest of tests/."""
+    path = Path(path).resolve()
+    if path.name in HEAVY_TESTS:
+        return (0, str(HEAVY_TESTS.index(path.name)))
+    if path.suffix == ".ipynb":
+        return (1 if (HERE / "solutions") in path.parents else 2, str(path))
+    return (3, str(path))
+
+
+def pytest_collection_modifyitems(session, config, items):
+    items.sort(key=lambda item: file_rank(item.path))   # stable: each file keeps its own order

@@ -119,3 +119,11 @@ def test_the_notebook_asserts_are_dropped_and_only_those():
     with pytest.raises(AssertionError):   # outside the transformer, asserts still hold
         exec(compile(cell, "<cell>", "exec"), {})
     assert smoke.drop_notebook_asserts() is False   # plain Python, no kernel
+
+
+def test_long_files_are_handed_out_first():
+    import conftest
+
+    names = [REPO_ROOT / "tests" / "test_data.py", REPO_ROOT / "chapters" / "02_rnn_time_step.ipynb",
+             REPO_ROOT / "solutions" / "03_lstm_gru_sentiment.ipynb", REPO_ROOT / "tests" / "test_nbgrader.py"]
+    assert sorted(names, key=conftest.file_rank) == names[::-1]

@@ -107,21 +107,28 @@ def _check_names(name: str, value: object, example: str = "('imdb', 'glove50')")
 # ----------------------------------------------------------------------------- settings
 
 
+def env_flag(name: str, on: str, off: str) -> bool:
+    """Read the true/false environment variable ``name`` (``1``, ``true``, ``yes``, ``on`` or
+    ``0``, ``false``, ``no``, ``off``, empty or unset).
+
+    Raises:
+        ValueError: if it holds anything else; the message says that 1 means ``on`` and 0 ``off``.
+    """
+    raw = os.environ.get(name, "").strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ValueError(f"{name}={raw!r} is not understood: set it to 1 for {on}, or 0 / unset it for {off}.")
+
+
 def is_fast() -> bool:
     """Return True when fast mode is on (environment variable ``COURSE_FAST``).
 
     Raises:
         ValueError: if the variable holds something that is neither true nor false.
     """
-    raw = os.environ.get(FAST_ENV, "").strip().lower()
-    if raw in _TRUE:
-        return True
-    if raw in _FALSE:
-        return False
-    raise ValueError(
-        f"{FAST_ENV}={raw!r} is not understood: set it to 1 for fast mode, "
-        f"or 0 / unset it for full mode."
-    )
+    return env_flag(FAST_ENV, "fast mode", "full mode")
 
 
 def mode() -> str:

@@ -22,16 +22,14 @@ from __future__ import annotations
 
 import ast
 import functools
-import os
+
+from .config import env_flag
 
 SMOKE_ENV = "COURSE_SMOKE"
 #: Batches per ``fit()`` call, for training and for validation, in smoke mode.
 STEPS = 2
 #: At most this many examples per split (:func:`cap`: IMDB reviews, forecasting windows) in smoke mode.
 EXAMPLES = 256
-
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"", "0", "false", "no", "off"}
 
 
 def is_smoke() -> bool:
@@ -40,13 +38,7 @@ def is_smoke() -> bool:
     Raises:
         ValueError: if the variable holds something that is neither true nor false.
     """
-    raw = os.environ.get(SMOKE_ENV, "").strip().lower()
-    if raw in _TRUE:
-        return True
-    if raw in _FALSE:
-        return False
-    raise ValueError(f"{SMOKE_ENV}={raw!r} is not understood: set it to 1 for smoke mode (the test suite's "
-                     "run of the student notebooks), or 0 / unset it.")
+    return env_flag(SMOKE_ENV, "smoke mode (the test suite's run of the student notebooks)", "the usual run")
 
 
 def cap(n: int | None, available: int | None = None) -> int | None:

@@ -56,8 +56,9 @@ def pytest_ignore_collect(collection_path, config):
 # are set before each chapters/ cell and removed before anything else (workers run whole files).
 # MPLBACKEND=agg: figures are built but not rendered to PNG (the solutions run renders them).
 SMOKE_VARIABLES = {"COURSE_SMOKE": "1", "MPLBACKEND": "agg"}
-# `COURSE_SMOKE=0 make test` runs the student versions at fast-mode size, asserts on, as before.
-SMOKE_OFF = os.environ.get("COURSE_SMOKE", "").strip() == "0"
+# `COURSE_SMOKE=0 make test` (or false/no/off, as utils.config.env_flag reads it) runs the student
+# versions at fast-mode size, asserts on, as before. (Not imported from utils: that imports TensorFlow.)
+SMOKE_OFF = os.environ.get("COURSE_SMOKE", "").strip().lower() in {"0", "false", "no", "off"}
 _OUTSIDE = {name: os.environ.get(name) for name in SMOKE_VARIABLES}   # restored outside chapters/
 
 

@@ -83,7 +83,7 @@ def pytest_runtest_setup(item):
 # workers free up): the longest files first, the many short unit-test files last, to fill the gaps,
 # so that neither worker is left running one long notebook alone at the end. Within a file the order
 # is unchanged (a notebook's cells must run in order).
-HEAVY_TESTS = ("test_nbgrader.py", "test_backend.py", "test_reproducible.py", "test_seq2seq.py", "test_checks_ch02.py")
+HEAVY_TESTS = ("test_nbgrader.py", "test_backend.py", "test_seq2seq.py", "test_checks_ch02.py")
 
 
 def file_rank(path) -> tuple[int, str]:

@@ -82,7 +82,7 @@ def test_without_carry_rnn_states_jax_drops_the_state(tf_probe):
 
 def test_seeded_training_on_jax_is_reproducible_run_to_run():
     """Two fresh processes, the same seeded fit: identical losses and weights, bit for bit (as
-    tests/test_reproducible.py shows for a whole TensorFlow notebook)."""
+    tests/test_nbgrader.py shows for a whole TensorFlow notebook)."""
     first, second = jax_probe()["seeded_training"], jax_probe("seeded_training")["seeded_training"]
     assert first == second
     assert first["losses"][1] < first["losses"][0]  # it trained

@@ -8,17 +8,25 @@
   cell runs: the round trip stands in for nbval's run of that chapter (``conftest.py``).
   In ``make test`` for chapter 01 (the cheapest in the suite);
   ``make grade-check`` (``COURSE_GRADE_ALL=1``) runs it for every chapter.
+* Reproducibility: the autograder's run of the solved notebook and a second run in another fresh
+  kernel (``benchmarks/run.py``, "restart and run all") record the same metrics, bit for bit, and
+  print the same lines apart from timings. Chapter 01 stands in for every notebook: all use the same
+  ``utils.setup()`` seeding and deterministic-ops switch. (It reuses the round trip's run, so the
+  suite runs the chapter once more for it, not twice.)
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+from benchscripts import load
 
 from utils.config import REPO_ROOT
 from utils.student import mark_for_nbgrader, total_points
@@ -47,9 +55,10 @@ def make_course(root: Path, notebook: Path) -> str:
     return assignment
 
 
-def nbgrader(course: Path, *args: str, timeout: float = 120) -> str:
-    """Run the ``nbgrader`` command in ``course``; fail the test with its log if it fails."""
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}  # it calls `alembic`
+def nbgrader(course: Path, *args: str, timeout: float = 120, env: dict[str, str] | None = None) -> str:
+    """Run the ``nbgrader`` command in ``course`` (with ``env`` added to the environment); fail the test
+    with its log if it fails."""
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **(env or {})}  # it calls `alembic`
     done = subprocess.run([str(BIN / "nbgrader"), *args], cwd=course, env=env, capture_output=True, text=True,
                           timeout=timeout, check=False)
     log = done.stdout + done.stderr
@@ -107,31 +116,61 @@ def _filled(release: nbformat.NotebookNode, source: nbformat.NotebookNode, grade
     return out
 
 
-@pytest.mark.parametrize("notebook", ROUND_TRIP, ids=lambda p: p.stem)
-def test_autograde_round_trip(notebook: Path, tmp_path: Path):
-    from nbgrader.api import Gradebook
+# utils.record() writes to $COURSE_METRICS_FILE; a relative name puts each autograded notebook's
+# metrics in its own folder (nbgrader starts each kernel there)
+METRICS_FILE = "course-metrics.json"
+REPRODUCED = REPO_ROOT / "solutions" / "01_text_vectorization.ipynb"
 
-    assignment = make_course(tmp_path, notebook)
-    nbgrader(tmp_path, "generate_assignment", assignment, "--force")
+
+@pytest.fixture(scope="module")
+def round_trip(tmp_path_factory):
+    """``round_trip(notebook)``: the course folder after the autograde round trip of ``notebook``
+    (run once per module: the reproducibility test reuses chapter 01's)."""
+    done: dict[Path, tuple[Path, dict, dict]] = {}
+
+    def run(notebook: Path) -> tuple[Path, dict, dict]:
+        if notebook not in done:
+            done[notebook] = _autograde(notebook, tmp_path_factory.mktemp(assignment_of(notebook)))
+        return done[notebook]
+    return run
+
+
+def _autograde(notebook: Path, root: Path) -> tuple[Path, dict, dict]:
+    """Release ``notebook``, submit it solved, untouched and with only the first exercise done,
+    autograde and write feedback; return the course folder, the submissions and the test points."""
+    assignment = make_course(root, notebook)
+    nbgrader(root, "generate_assignment", assignment, "--force")
     source = nbformat.read(notebook, as_version=4)
-    release = nbformat.read(tmp_path / "release" / assignment / notebook.name, as_version=4)
+    release = nbformat.read(root / "release" / assignment / notebook.name, as_version=4)
     meta = [c.metadata["nbgrader"] for c in source.cells if "nbgrader" in c.metadata]
     answer_ids = [m["grade_id"] for m in meta if m["solution"]]
     test_points = {m["grade_id"]: m["points"] for m in meta if m["grade"]}
-    first_test = next(m["grade_id"] for m in meta if m["grade"])
     submissions = {
         "solved": _filled(release, source, set(answer_ids)),
         "untouched": release,
         "first_only": _filled(release, source, {answer_ids[0]}),
     }
     for student, nb in submissions.items():
-        folder = tmp_path / "submitted" / student / assignment
+        folder = root / "submitted" / student / assignment
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / notebook.name)
-    nbgrader(tmp_path, "autograde", assignment, "--create", "--force", timeout=3600)   # every submission
-    nbgrader(tmp_path, "generate_feedback", assignment, "--force")
+    nbgrader(root, "autograde", assignment, "--create", "--force", timeout=3600,   # every submission
+             env={"COURSE_METRICS_FILE": METRICS_FILE})
+    nbgrader(root, "generate_feedback", assignment, "--force")
+    return root, submissions, test_points
 
-    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gradebook:
+
+@pytest.mark.parametrize("notebook", ROUND_TRIP, ids=lambda p: p.stem)
+def test_autograde_round_trip(notebook: Path, round_trip):
+    from nbgrader.api import Gradebook
+
+    course, submissions, test_points = round_trip(notebook)
+    assignment = assignment_of(notebook)
+    source = nbformat.read(notebook, as_version=4)
+    meta = [c.metadata["nbgrader"] for c in source.cells if "nbgrader" in c.metadata]
+    answer_ids = [m["grade_id"] for m in meta if m["solution"]]
+    first_test = next(m["grade_id"] for m in meta if m["grade"])
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         scores = {student: {g.name: g.score for g in gradebook.find_submission(assignment, student).notebooks[0].grades}
                   for student in submissions}
     assert scores["solved"] == test_points, "the solutions must score full marks"
@@ -139,18 +178,18 @@ def test_autograde_round_trip(notebook: Path, tmp_path: Path):
     assert scores["first_only"] == {g: (p if g == first_test else 0.0) for g, p in test_points.items()}, (
         f"only {answer_ids[0]} was done: only {first_test} may score")
     for student in submissions:
-        html = (tmp_path / "feedback" / student / assignment / notebook.with_suffix(".html").name)
+        html = (course / "feedback" / student / assignment / notebook.with_suffix(".html").name)
         assert html.is_file() and "Score" in html.read_text(encoding="utf-8")
     # the round trip ran the notebook top to bottom as the solutions and as the untouched student
     # notebook: nbval does not run these two again (conftest.py), so fail here as nbval would
     for student in submissions:
-        failed = _cells_with_errors(nbformat.read(tmp_path / "autograded" / student / assignment / notebook.name,
+        failed = _cells_with_errors(nbformat.read(course / "autograded" / student / assignment / notebook.name,
                                                   as_version=4))
         assert all(exercise for _, exercise, _ in failed), (
             f"{student}: a cell outside the exercises raised: {[(i, e) for i, ex, e in failed if not ex][:3]}")
         if student == "solved":
             assert not failed, f"the solved notebook raised in cells {[(i, e) for i, _, e in failed][:3]}"
-    ran = nbformat.read(tmp_path / "autograded" / "untouched" / assignment / notebook.name, as_version=4)
+    ran = nbformat.read(course / "autograded" / "untouched" / assignment / notebook.name, as_version=4)
     assert all(c.get("execution_count") for c in ran.cells if c.cell_type == "code" and c.source.strip()), (
         "not every code cell of the untouched notebook was executed")
 
@@ -177,3 +216,60 @@ def test_cells_with_errors_tells_exercise_cells_from_the_rest():
 
     nb = new_notebook(cells=[cell(), cell("ex1", "NotImplementedError"), cell(error="NameError"), cell("ex2")])
     assert _cells_with_errors(nb) == [(1, True, "NotImplementedError"), (2, False, "NameError")]
+
+
+# ----------------------------------------------------------------------------- reproducibility
+
+TIMING = re.compile(r"\d\s*(s|ms|seconds?)\b|seconds?|s ?/ ?epoch|per epoch|wall|took", re.IGNORECASE)
+
+
+def _printed_lines(nb) -> list[str]:
+    """Printed lines without timings. A line that mentions a time is left out, and so is the
+    rest of its block (up to an empty line): a table with a seconds column (the table's other
+    numbers are recorded metrics, compared exactly).
+
+    A cell's stdout is joined before it is split into lines: how the kernel cut it into
+    output chunks depends on timing (one ``print`` can arrive as two chunks on a loaded
+    machine), the text does not."""
+    lines = []
+    for cell in nb.cells:
+        text = "".join(o["text"] for o in cell.get("outputs", []) if o.get("name") == "stdout")
+        skipping = False
+        for line in text.splitlines():
+            if not line.strip():
+                skipping = False
+            elif TIMING.search(line):
+                skipping = True
+            if not skipping:
+                lines.append(line)
+    return lines
+
+
+def test_printed_lines_do_not_depend_on_output_chunks():
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    def notebook(*chunks):
+        cell = new_code_cell("print(...)", outputs=[new_output("stream", name="stdout", text=t) for t in chunks])
+        return new_notebook(cells=[cell])
+
+    one = _printed_lines(notebook("kernel (12, 16) | 0.5\nnext line\n"))
+    assert one == ["kernel (12, 16) | 0.5", "next line"]
+    assert _printed_lines(notebook("kernel", " (12, 16) | 0.5\n", "next line\n")) == one
+
+
+def test_the_autograded_solutions_equal_a_second_fresh_run(round_trip, tmp_path):
+    course, _, _ = round_trip(REPRODUCED)
+    folder = course / "autograded" / "solved" / assignment_of(REPRODUCED)
+    metrics_file = folder / METRICS_FILE
+    assert metrics_file.is_file(), f"the autograder's run of {REPRODUCED.name} recorded no metrics in {folder}"
+    graded = {k: v for k, v in json.loads(metrics_file.read_text()).items() if "second" not in k}
+    again = load("run").execute(REPRODUCED, "fast", tmp_path, timeout=600)
+    assert again["error"] is None, again["error"]
+    rerun = {k: v for k, v in again["metrics"].items() if "second" not in k}
+    assert graded, "the notebook recorded no metrics"
+    assert graded == rerun, "recorded metrics differ between two runs"
+    printed = [_printed_lines(nbformat.read(path, as_version=4))
+               for path in (folder / REPRODUCED.name, tmp_path / REPRODUCED.name)]
+    assert len(printed[0]) > 10
+    different = [(a, b) for a, b in zip(*printed) if a != b]
+    assert not different and len(printed[0]) == len(printed[1]), f"printed output differs between two runs: {different[:3]}"

@@ -43,16 +43,29 @@ def _fit_counts(model_fit_epochs: int = 6) -> tuple[int, int, bool]:
     return len(history.history["loss"]), len(seen), "val_loss" in history.history
 
 
-def test_enable_cuts_fit_only_in_smoke_mode(monkeypatch):
+@pytest.fixture
+def restored_grappler():
+    """Grappler's options as they were before the test (enable() switches it off for the process)."""
+    import tensorflow as tf
+
+    before = tf.config.optimizer.get_experimental_options()
+    yield
+    tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": False, **before})
+
+
+def test_enable_cuts_fit_only_in_smoke_mode(monkeypatch, restored_grappler):
     import keras
+    import tensorflow as tf
 
     monkeypatch.setattr(keras.Model, "fit", keras.Model.fit)   # undone after the test
     monkeypatch.setenv(smoke.SMOKE_ENV, "0")
     assert smoke.enable() is False and _fit_counts() == (6, 60, True)
+    assert not tf.config.optimizer.get_experimental_options().get("disable_meta_optimizer")
     monkeypatch.setenv(smoke.SMOKE_ENV, "1")
     assert smoke.enable() is True and smoke.enable() is True   # wraps once
     assert _fit_counts() == (1, smoke.STEPS, True)
     assert keras.Model.fit.__wrapped__.__name__ == "fit"
+    assert tf.config.optimizer.get_experimental_options()["disable_meta_optimizer"] is True
 
 
 def test_only_the_student_notebooks_run_in_smoke_mode(monkeypatch):

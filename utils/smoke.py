@@ -14,8 +14,9 @@ IPython AST transformer drops them from every later cell; they are checked in th
 library code keeps its asserts) and cut every ``fit()`` of a Keras model to one epoch of at most
 :data:`STEPS` batches, validation included; ``load_imdb`` and ``make_windows`` return at most
 :data:`EXAMPLES` examples per split and ``stream_batches`` :data:`STEPS` + 1 chunks (chapter 08's
-hand-written training loops). Everything else (the other data, evaluation, decoding, plots, the
-checks) runs as in fast mode. Students never set it.
+hand-written training loops). On TensorFlow, Grappler's graph optimisations are switched off
+(they cost more time than they save on two batches). Everything else (the other data, evaluation,
+decoding, plots, the checks) runs as in fast mode. Students never set it.
 """
 
 from __future__ import annotations
@@ -101,6 +102,11 @@ def enable() -> bool:
     drop_notebook_asserts()
     import keras
 
+    if keras.backend.backend() == "tensorflow":
+        # no graph optimisation (Grappler): it costs more than it saves on two batches per model
+        import tensorflow as tf
+
+        tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
     fit = keras.Model.fit
     if getattr(fit, "_course_smoke", False):
         return True

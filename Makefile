@@ -86,7 +86,7 @@ test: $(VENV)/.dev-installed lint
 	@start=$$(date +%s); \
 	if [ -z "$${COURSE_DATA_DIR:-}" ] && [ -d ../shared/datasets ]; then \
 	  export COURSE_DATA_DIR="$$(cd ../shared/datasets && pwd)"; echo "COURSE_DATA_DIR=$$COURSE_DATA_DIR"; fi; \
-	COURSE_FAST=$${COURSE_FAST:-1} $(TEST_THREADS) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile \
+	COURSE_FAST=$${COURSE_FAST:-1} $(TEST_THREADS) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder \
 	  --nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
 	  $(PYTEST_ARGS) tests solutions chapters; status=$$?; \
 	echo "test suite wall time: $$(( $$(date +%s) - start )) s"; exit $$status

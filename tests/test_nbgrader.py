@@ -3,16 +3,18 @@
 * ``nbgrader generate_assignment`` succeeds on every ``solutions/`` notebook as it stands (no
   manual marking) and gives the same cells, sources and stubs as ``chapters/``.
 * The autograde round trip: the solutions score full marks, the untouched student notebook zero
-  on every exercise, a notebook with one exercise done exactly that exercise's points, and
+  on every exercise, a notebook with every exercise done but the last exactly the points of the
+  others (the last check fails on its own stub, with every answer above it right), and
   ``nbgrader generate_feedback`` writes HTML. No cell outside the exercises may raise, and every
   cell runs: the round trip stands in for nbval's run of that chapter (``conftest.py``).
   In ``make test`` for chapter 01 (the cheapest in the suite);
   ``make grade-check`` (``COURSE_GRADE_ALL=1``) runs it for every chapter.
-* Reproducibility: the autograder's run of the solved notebook and a second run in another fresh
-  kernel (``benchmarks/run.py``, "restart and run all") record the same metrics, bit for bit, and
-  print the same lines apart from timings. Chapter 01 stands in for every notebook: all use the same
-  ``utils.setup()`` seeding and deterministic-ops switch. (It reuses the round trip's run, so the
-  suite runs the chapter once more for it, not twice.)
+* Reproducibility: two fresh kernels run the same code, the round trip's solved notebook and the
+  one with every exercise done but the last: up to that last exercise they record the same metrics,
+  bit for bit, and print the same lines apart from timings. Chapter 01 stands in for every notebook:
+  all use the same ``utils.setup()`` seeding and deterministic-ops switch, and chapter 01's last
+  exercise comes after all of its training and recorded metrics. (Both runs are the round trip's,
+  so reproducibility costs no run of its own.)
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from benchscripts import load
 
 from utils.config import REPO_ROOT
 from utils.student import mark_for_nbgrader, total_points
@@ -136,7 +137,7 @@ def round_trip(tmp_path_factory):
 
 
 def _autograde(notebook: Path, root: Path) -> tuple[Path, dict, dict]:
-    """Release ``notebook``, submit it solved, untouched and with only the first exercise done,
+    """Release ``notebook``, submit it solved, untouched and with every exercise done but the last,
     autograde and write feedback; return the course folder, the submissions and the test points."""
     assignment = make_course(root, notebook)
     nbgrader(root, "generate_assignment", assignment, "--force")
@@ -148,7 +149,7 @@ def _autograde(notebook: Path, root: Path) -> tuple[Path, dict, dict]:
     submissions = {
         "solved": _filled(release, source, set(answer_ids)),
         "untouched": release,
-        "first_only": _filled(release, source, {answer_ids[0]}),
+        "all_but_last": _filled(release, source, set(answer_ids[:-1])),
     }
     for student, nb in submissions.items():
         folder = root / "submitted" / student / assignment
@@ -169,14 +170,15 @@ def test_autograde_round_trip(notebook: Path, round_trip):
     source = nbformat.read(notebook, as_version=4)
     meta = [c.metadata["nbgrader"] for c in source.cells if "nbgrader" in c.metadata]
     answer_ids = [m["grade_id"] for m in meta if m["solution"]]
-    first_test = next(m["grade_id"] for m in meta if m["grade"])
+    # the grading cells below the last answer cell check the last exercise
+    last_tests = {m["grade_id"] for m in meta[[m["grade_id"] for m in meta].index(answer_ids[-1]):] if m["grade"]}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         scores = {student: {g.name: g.score for g in gradebook.find_submission(assignment, student).notebooks[0].grades}
                   for student in submissions}
     assert scores["solved"] == test_points, "the solutions must score full marks"
     assert scores["untouched"] == dict.fromkeys(test_points, 0.0), "an untouched notebook must score zero"
-    assert scores["first_only"] == {g: (p if g == first_test else 0.0) for g, p in test_points.items()}, (
-        f"only {answer_ids[0]} was done: only {first_test} may score")
+    assert last_tests and scores["all_but_last"] == {g: (0.0 if g in last_tests else p) for g, p in test_points.items()}, (
+        f"all but {answer_ids[-1]} were done: every test but {sorted(last_tests)} must score, and those not")
     for student in submissions:
         html = (course / "feedback" / student / assignment / notebook.with_suffix(".html").name)
         assert html.is_file() and "Score" in html.read_text(encoding="utf-8")
@@ -257,19 +259,31 @@ def test_printed_lines_do_not_depend_on_output_chunks():
     assert _printed_lines(notebook("kernel", " (12, 16) | 0.5\n", "next line\n")) == one
 
 
-def test_the_autograded_solutions_equal_a_second_fresh_run(round_trip, tmp_path):
+def _before_last_answer(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``nb`` cut before its last answer cell (the first cell where a solved and an all-but-last
+    submission differ)."""
+    answers = [i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("solution")]
+    out = nbformat.from_dict(nb)
+    out.cells = out.cells[:answers[-1]]
+    return out
+
+
+def test_two_autograded_runs_record_and_print_the_same_up_to_the_last_exercise(round_trip):
     course, _, _ = round_trip(REPRODUCED)
-    folder = course / "autograded" / "solved" / assignment_of(REPRODUCED)
-    metrics_file = folder / METRICS_FILE
-    assert metrics_file.is_file(), f"the autograder's run of {REPRODUCED.name} recorded no metrics in {folder}"
-    graded = {k: v for k, v in json.loads(metrics_file.read_text()).items() if "second" not in k}
-    again = load("run").execute(REPRODUCED, "fast", tmp_path, timeout=600)
-    assert again["error"] is None, again["error"]
-    rerun = {k: v for k, v in again["metrics"].items() if "second" not in k}
-    assert graded, "the notebook recorded no metrics"
-    assert graded == rerun, "recorded metrics differ between two runs"
-    printed = [_printed_lines(nbformat.read(path, as_version=4))
-               for path in (folder / REPRODUCED.name, tmp_path / REPRODUCED.name)]
+    source = nbformat.read(REPRODUCED, as_version=4)
+    rest = source.cells[len(_before_last_answer(source).cells):]
+    assert not any("record(" in c.source for c in rest if c.cell_type == "code"), (
+        f"{REPRODUCED.name} records metrics at or after its last exercise: the two runs would differ there")
+    folders = [course / "autograded" / student / assignment_of(REPRODUCED) for student in ("solved", "all_but_last")]
+    runs = []
+    for folder in folders:
+        metrics_file = folder / METRICS_FILE
+        assert metrics_file.is_file(), f"the autograder's run of {REPRODUCED.name} recorded no metrics in {folder}"
+        runs.append({k: v for k, v in json.loads(metrics_file.read_text()).items() if "second" not in k})
+    assert runs[0], "the notebook recorded no metrics"
+    assert runs[0] == runs[1], "recorded metrics differ between two runs"
+    printed = [_printed_lines(_before_last_answer(nbformat.read(folder / REPRODUCED.name, as_version=4)))
+               for folder in folders]
     assert len(printed[0]) > 10
     different = [(a, b) for a, b in zip(*printed) if a != b]
     assert not different and len(printed[0]) == len(printed[1]), f"printed output differs between two runs: {different[:3]}"

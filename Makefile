@@ -14,10 +14,13 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # Open a browser only where there is a screen; the URL is printed either way.
 BROWSER_FLAG := $(shell [ -z "$$DISPLAY" ] && [ "$$(uname)" != Darwin ] && echo --no-browser)
 PYTEST_ARGS ?=
-# make test: one pytest worker per core (2 here), each notebook kernel and test process limited to one
-# thread, so the two workers share the cores instead of fighting over them: on 2 cores, two runs of chapter 08
-# side by side took 117 s with one thread each against 151 s with TensorFlow's default (2 threads each).
-TEST_WORKERS ?= 2
+# make test: three pytest workers on the 2 cores, each notebook kernel and test process limited to one
+# thread, so the workers share the cores instead of fighting over them (on 2 cores, two runs of chapter 08
+# side by side took 117 s with one thread each against 151 s with TensorFlow's default, 2 threads each). A
+# third worker fills the time the other two spend waiting (kernel start, imports, file I/O): from a clean
+# clone on 2 idle cores (2026-12-05) the suite took 563 s with 3 workers; with 2, 593-621 s the day before.
+# A fast-mode kernel peaks at 1.5 GB or less (benchmarks/results.md), so 3 workers fit in 8 GB of RAM.
+TEST_WORKERS ?= 3
 TEST_THREADS ?= TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 OMP_NUM_THREADS=1
 # make bench / make html: MODE=full (default) or fast; NOTEBOOKS="02_rnn_time_step 08_language_model" to pick some;
 # BENCH_ARGS=--shared-cpu when other jobs run beside the bench (its times are then marked as upper bounds);

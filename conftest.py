@@ -79,10 +79,10 @@ def pytest_runtest_setup(item):
             os.environ[name] = value
 
 
-# Order for the two workers (xdist --dist loadfile hands out whole files, in collection order, as
+# Order for the workers (xdist --dist loadfile hands out whole files, in collection order, as
 # workers free up; the Makefile passes --no-loadscope-reorder, without which xdist sorts the files by
 # their number of tests instead): the longest files first, the many short unit-test files last, to fill the gaps,
-# so that neither worker is left running one long notebook alone at the end. Within a file the order
+# so that no worker is left running one long notebook alone at the end. Within a file the order
 # is unchanged (a notebook's cells must run in order).
 HEAVY_TESTS = ("test_nbgrader.py", "test_backend.py", "test_seq2seq.py", "test_checks_ch02.py")
 

@@ -68,6 +68,24 @@ def test_enable_cuts_fit_only_in_smoke_mode(monkeypatch, restored_grappler):
     assert tf.config.optimizer.get_experimental_options()["disable_meta_optimizer"] is True
 
 
+def test_smoke_mode_runs_only_models_without_recurrent_layers_eagerly(monkeypatch, restored_grappler):
+    import keras
+
+    monkeypatch.setattr(keras.Model, "fit", keras.Model.fit)   # undone after the test
+    monkeypatch.setenv(smoke.SMOKE_ENV, "1")
+    assert smoke.enable() is True
+    x, y = np.zeros((32, 5, 3)), np.zeros((32, 1))
+    dense = keras.Sequential([keras.Input((5, 3)), keras.layers.Flatten(), keras.layers.Dense(1)])
+    nested = keras.Sequential([keras.Input((5, 3)), keras.layers.Bidirectional(keras.layers.GRU(2)), keras.layers.Dense(1)])
+    lstm = keras.Sequential([keras.Input((5, 3)), keras.layers.LSTM(2), keras.layers.Dense(1)])
+    assert smoke.runs_eagerly(dense) and not smoke.runs_eagerly(nested) and not smoke.runs_eagerly(lstm)
+    for model in (dense, nested, lstm):
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(x, y, batch_size=8, verbose=0)
+        model.evaluate(x, y, verbose=0)
+    assert dense.run_eagerly and not nested.run_eagerly and not lstm.run_eagerly
+
+
 def test_only_the_student_notebooks_run_in_smoke_mode(monkeypatch):
     import conftest
 

@@ -6,7 +6,9 @@
   on every exercise, a notebook with every exercise done but the last exactly the points of the
   others (the last check fails on its own stub, with every answer above it right), and
   ``nbgrader generate_feedback`` writes HTML. No cell outside the exercises may raise, and every
-  cell runs: the round trip stands in for nbval's run of that chapter (``conftest.py``).
+  cell runs: the round trip stands in for nbval's runs of that chapter (``conftest.py``), the
+  untouched notebook autograded in smoke mode as nbval runs ``chapters/`` (``utils/smoke.py``:
+  the hidden tests keep their asserts, so it still has to score zero).
   In ``make test`` for chapter 01 (the cheapest in the suite);
   ``make grade-check`` (``COURSE_GRADE_ALL=1``) runs it for every chapter.
 * Reproducibility: two fresh kernels run the same code, the round trip's solved notebook and the
@@ -29,6 +31,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from conftest import SMOKE_OFF, SMOKE_VARIABLES
 from utils.config import REPO_ROOT
 from utils.student import mark_for_nbgrader, total_points
 
@@ -155,8 +158,12 @@ def _autograde(notebook: Path, root: Path) -> tuple[Path, dict, dict]:
         folder = root / "submitted" / student / assignment
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / notebook.name)
-    nbgrader(root, "autograde", assignment, "--create", "--force", timeout=3600,   # every submission
-             env={"COURSE_METRICS_FILE": METRICS_FILE})
+    # the untouched notebook in smoke mode, as nbval runs the student versions (conftest.py): the hidden
+    # tests keep their asserts there (utils/smoke.py); the other two at the suite's size
+    nbgrader(root, "autograde", assignment, "--create", "--force", "--CourseDirectory.student_id_exclude=untouched",
+             timeout=3600, env={"COURSE_METRICS_FILE": METRICS_FILE})
+    nbgrader(root, "autograde", assignment, "--create", "--force", "--student=untouched", timeout=3600,
+             env={"COURSE_METRICS_FILE": METRICS_FILE, **({} if SMOKE_OFF else SMOKE_VARIABLES)})
     nbgrader(root, "generate_feedback", assignment, "--force")
     return root, submissions, test_points
 

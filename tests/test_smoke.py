@@ -137,18 +137,28 @@ def test_the_notebook_asserts_are_dropped_and_only_those():
 
     class Shell:
         def __init__(self):
-            self.ast_transformers = []
+            self.ast_transformers, self.input_transformers_cleanup = [], []
 
     shell = Shell()
     assert smoke.drop_notebook_asserts(shell) and smoke.drop_notebook_asserts(shell)
-    assert len(shell.ast_transformers) == 1   # registered once
+    assert len(shell.ast_transformers) == len(shell.input_transformers_cleanup) == 1   # registered once
+
+    def run(cell: str) -> dict:
+        """``cell`` run as the kernel would: its text seen first, then its syntax tree transformed."""
+        lines = shell.input_transformers_cleanup[0](cell.splitlines(keepends=True))
+        tree = shell.ast_transformers[0].visit(ast.parse("".join(lines)))
+        namespace = {}
+        exec(compile(ast.fix_missing_locations(tree), "<cell>", "exec"), namespace)
+        return namespace
+
     cell = "x = 1\nassert x == 2, 'fails'\nif x:\n    assert False\ny = x + 1\n"
-    tree = shell.ast_transformers[0].visit(ast.parse(cell))
-    namespace = {}
-    exec(compile(ast.fix_missing_locations(tree), "<cell>", "exec"), namespace)
-    assert namespace["y"] == 2
+    assert run(cell)["y"] == 2
     with pytest.raises(AssertionError):   # outside the transformer, asserts still hold
         exec(compile(cell, "<cell>", "exec"), {})
+    grading = f"ok = False\n{smoke.HIDDEN_TESTS}\nassert ok\n### END HIDDEN TESTS\n"
+    with pytest.raises(AssertionError):   # the autograder's grading cell keeps its asserts
+        run(grading)
+    assert run(cell)["y"] == 2   # and the next cell drops them again
     assert smoke.drop_notebook_asserts() is False   # plain Python, no kernel
 
 

@@ -10,15 +10,17 @@ an answer. It does not need to train the same models again at the same size.
 
 ``COURSE_SMOKE=1`` (set by ``conftest.py`` for the notebooks under ``chapters/`` only) makes
 :func:`enable`, called by ``import utils``, turn the notebook's own ``assert`` statements off (an
-IPython AST transformer drops them from every later cell; they are checked in the solutions run, and
-library code keeps its asserts) and cut every ``fit()`` of a Keras model to one epoch of at most
-:data:`STEPS` batches, validation included; ``load_imdb`` and ``make_windows`` return at most
-:data:`EXAMPLES` examples per split and ``stream_batches`` :data:`STEPS` + 1 chunks (chapter 08's
-hand-written training loops). On TensorFlow, Grappler's graph optimisations are switched off
-(they cost more time than they save on two batches), and a model without recurrent layers is fitted,
-evaluated and asked to predict eagerly (:func:`runs_eagerly`): on two batches, tracing its graph costs more than
-it saves. Everything else (the other data, evaluation,
-decoding, plots, the checks) runs as in fast mode. Students never set it.
+IPython AST transformer drops them from every later cell; they are checked in the solutions run;
+library code keeps its asserts, and so do grading cells with nbgrader's hidden tests, which only the
+autograder's run has: tests/test_nbgrader.py autogrades an untouched student notebook in smoke
+mode) and cut every ``fit()`` of a Keras model to one epoch of at most :data:`STEPS` batches,
+validation included; ``load_imdb`` and ``make_windows`` return at most :data:`EXAMPLES` examples
+per split and ``stream_batches`` :data:`STEPS` + 1 chunks (chapter 08's hand-written training
+loops). On TensorFlow, Grappler's graph optimisations are switched off (they cost more time than
+they save on two batches), and a model without recurrent layers is fitted, evaluated and asked to
+predict eagerly (:func:`runs_eagerly`): on two batches, tracing its graph costs more than it
+saves. Everything else (the other data, evaluation, decoding, plots, the checks) runs as in fast
+mode. Students never set it.
 """
 
 from __future__ import annotations
@@ -81,11 +83,29 @@ def runs_eagerly(model) -> bool:
     return not any(isinstance(layer, keras.layers.RNN) for layer in model._flatten_layers())
 
 
-class DropAsserts(ast.NodeTransformer):
-    """An IPython AST transformer that replaces every ``assert`` statement of a cell by ``pass``."""
+#: nbgrader's hidden-test marker: a cell that holds it is a grading cell as the autograder runs it.
+HIDDEN_TESTS = "### BEGIN HIDDEN TESTS"
 
-    def visit_Assert(self, node: ast.Assert) -> ast.Pass:
-        return ast.copy_location(ast.Pass(), node)
+
+class DropAsserts(ast.NodeTransformer):
+    """An IPython AST transformer that replaces every ``assert`` statement of a cell by ``pass``,
+    except in a grading cell with its hidden tests (nbgrader's autograder puts them back): there
+    the asserts are the grade. :meth:`see` (an input transformer, run on the cell's text before it
+    is parsed) tells the two apart, comments being gone from the syntax tree."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.keep = False
+
+    def see(self, lines: list[str]) -> list[str]:
+        """Note whether the cell about to run holds hidden tests; return its lines unchanged."""
+        self.keep = any(HIDDEN_TESTS in line for line in lines)
+        return lines
+
+    see.has_side_effects = True   # IPython: not called when it only checks whether a cell is complete
+
+    def visit_Assert(self, node: ast.Assert) -> ast.stmt:
+        return node if self.keep else ast.copy_location(ast.Pass(), node)
 
 
 def drop_notebook_asserts(shell=None) -> bool:
@@ -101,7 +121,9 @@ def drop_notebook_asserts(shell=None) -> bool:
     if shell is None:
         return False
     if not any(isinstance(t, DropAsserts) for t in shell.ast_transformers):
-        shell.ast_transformers.append(DropAsserts())
+        dropper = DropAsserts()
+        shell.input_transformers_cleanup.append(dropper.see)
+        shell.ast_transformers.append(dropper)
     return True
 
 

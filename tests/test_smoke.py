@@ -68,22 +68,29 @@ def test_enable_cuts_fit_only_in_smoke_mode(monkeypatch, restored_grappler):
     assert tf.config.optimizer.get_experimental_options()["disable_meta_optimizer"] is True
 
 
-def test_smoke_mode_runs_only_models_without_recurrent_layers_eagerly(monkeypatch, restored_grappler):
+def test_smoke_mode_runs_models_eagerly_unless_they_loop_over_long_sequences(monkeypatch, restored_grappler):
     import keras
 
     monkeypatch.setattr(keras.Model, "fit", keras.Model.fit)   # undone after the test
     monkeypatch.setenv(smoke.SMOKE_ENV, "1")
     assert smoke.enable() is True
-    x, y = np.zeros((32, 5, 3)), np.zeros((32, 1))
-    dense = keras.Sequential([keras.Input((5, 3)), keras.layers.Flatten(), keras.layers.Dense(1)])
-    nested = keras.Sequential([keras.Input((5, 3)), keras.layers.Bidirectional(keras.layers.GRU(2)), keras.layers.Dense(1)])
-    lstm = keras.Sequential([keras.Input((5, 3)), keras.layers.LSTM(2), keras.layers.Dense(1)])
+    x, y = np.zeros((32, smoke.SHORT_STEPS + 1, 3)), np.zeros((32, 1))
+    dense = keras.Sequential([keras.Input((None, 3)), keras.layers.GlobalAveragePooling1D(), keras.layers.Dense(1)])
+    nested = keras.Sequential([keras.Input((None, 3)), keras.layers.Bidirectional(keras.layers.GRU(2)), keras.layers.Dense(1)])
+    lstm = keras.Sequential([keras.Input((None, 3)), keras.layers.LSTM(2), keras.layers.Dense(1)])
     assert smoke.runs_eagerly(dense) and not smoke.runs_eagerly(nested) and not smoke.runs_eagerly(lstm)
+    short, steps = np.zeros((4, smoke.SHORT_STEPS)), np.zeros((4, smoke.SHORT_STEPS + 1))
+    assert smoke.runs_eagerly(lstm, short) and smoke.runs_eagerly(lstm, [short, short])
+    assert not smoke.runs_eagerly(lstm, [short, steps]) and not smoke.runs_eagerly(lstm, [])
+    assert not smoke.runs_eagerly(lstm, np.zeros(4)) and not smoke.runs_eagerly(lstm, "a data set")
     for model in (dense, nested, lstm):
         model.compile(optimizer="sgd", loss="mse")
         model.fit(x, y, batch_size=8, verbose=0)
         model.evaluate(x, y, verbose=0)
     assert dense.run_eagerly and not nested.run_eagerly and not lstm.run_eagerly
+    lstm.compile(optimizer="sgd", loss="mse")   # anew: fitted on short sequences, it runs eagerly
+    lstm.fit(x[:, :smoke.SHORT_STEPS], y, batch_size=8, verbose=0)
+    assert lstm.run_eagerly
 
 
 def test_only_the_student_notebooks_run_in_smoke_mode(monkeypatch):

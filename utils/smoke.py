@@ -17,9 +17,9 @@ mode) and cut every ``fit()`` of a Keras model to one epoch of at most :data:`ST
 validation included; ``load_imdb`` and ``make_windows`` return at most :data:`EXAMPLES` examples
 per split and ``stream_batches`` :data:`STEPS` + 1 chunks (chapter 08's hand-written training
 loops). On TensorFlow, Grappler's graph optimisations are switched off (they cost more time than
-they save on two batches), and a model without recurrent layers is fitted, evaluated and asked to
-predict eagerly (:func:`runs_eagerly`): on two batches, tracing its graph costs more than it
-saves. Everything else (the other data, evaluation, decoding, plots, the checks) runs as in fast
+they save on two batches), and a model without recurrent layers, or fitted on short sequences, is
+fitted, evaluated and asked to predict eagerly (:func:`runs_eagerly`): on two batches, tracing its
+graph costs more than it saves. Everything else (the other data, evaluation, decoding, plots, the checks) runs as in fast
 mode. Students never set it.
 """
 
@@ -71,16 +71,27 @@ def smoke_fit_arguments(kwargs: dict) -> dict:
     return out
 
 
-def runs_eagerly(model) -> bool:
-    """True for a Keras model that smoke mode runs eagerly: one with no recurrent layer (no
-    ``keras.layers.RNN``, which LSTM, GRU and SimpleRNN are, nested ones and ``Bidirectional``'s
-    included). Tracing a model's graph takes seconds, more than two batches of it take eagerly; a
-    recurrent layer is the exception, its time loop running step by step in Python when eager (on
-    2026-12-07, idle: the chapters' smoke runs took 226 s instead of 241 s with this rule, 297 s with
-    every model eager)."""
-    import keras
+#: In smoke mode a recurrent model runs eagerly when its inputs have at most this many time steps.
+SHORT_STEPS = 32
 
-    return not any(isinstance(layer, keras.layers.RNN) for layer in model._flatten_layers())
+
+def runs_eagerly(model, x=None) -> bool:
+    """True for a Keras model that smoke mode runs eagerly, fitted on inputs ``x``: one with no
+    recurrent layer (no ``keras.layers.RNN``, which LSTM, GRU and SimpleRNN are, nested ones and
+    ``Bidirectional``'s included), or one whose inputs are NumPy arrays (one, or a list or tuple)
+    of at most :data:`SHORT_STEPS` time steps. Tracing a model's graph takes seconds, more than two
+    batches of it take eagerly, unless a recurrent layer's time loop, which runs step by step in
+    Python when eager, is long. (On 2026-12-07, idle, 2 workers: the chapters' smoke runs took 216 s
+    with models without recurrent layers eager, against 241 s, and 297 s with every model eager;
+    chapter 07's short sequences then took 20.5 s against 31.2 s.)"""
+    import keras
+    import numpy as np
+
+    if not any(isinstance(layer, keras.layers.RNN) for layer in model._flatten_layers()):
+        return True
+    arrays = list(x) if isinstance(x, (list, tuple)) else [x]
+    return bool(arrays) and all(isinstance(a, np.ndarray) and a.ndim >= 2 for a in arrays) and \
+        max(a.shape[1] for a in arrays) <= SHORT_STEPS
 
 
 #: nbgrader's hidden-test marker: a cell that holds it is a grading cell as the autograder runs it.
@@ -153,7 +164,7 @@ def enable() -> bool:
         kwargs.update(zip(names, args))   # fit(x, y, batch_size, epochs, ...) by position too
         if len(args) > len(names):
             raise TypeError("smoke mode: pass fit()'s arguments after `epochs` by keyword")
-        if getattr(self, "train_function", None) is None and runs_eagerly(self):
+        if getattr(self, "train_function", None) is None and runs_eagerly(self, kwargs.get("x")):
             self.run_eagerly = True   # evaluate() and predict() after this fit() too
         return fit(self, **smoke_fit_arguments(kwargs))
 

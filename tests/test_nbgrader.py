@@ -88,6 +88,18 @@ def test_solutions_are_nbgrader_source_notebooks():
         assert total_points(nb) >= len(tests)
 
 
+def test_grading_cells_end_with_their_hidden_tests():
+    """In the autograder's run a failing hidden assert stops its cell: code after it (a fallback such as
+    ``attend = answer if ok else the_course_version``) would not run for an unfinished exercise, and a
+    later cell would raise NameError outside the exercises. (Chapters 04 and 09 had such cells.)"""
+    for path in SOLUTIONS + sorted((REPO_ROOT / "solutions" / "zh").glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if "### END HIDDEN TESTS" in cell.source:
+                after = cell.source.split("### END HIDDEN TESTS", 1)[1]
+                assert not after.strip(), (f"{path.name}: move what follows the hidden tests above them: "
+                                           f"{after.strip()[:80]!r}")
+
+
 @pytest.fixture(scope="module")
 def release_all(tmp_path_factory) -> Path:
     """``nbgrader generate_assignment`` once, on one assignment holding every chapter as shipped (one

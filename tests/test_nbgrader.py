@@ -33,7 +33,7 @@ import pytest
 
 from conftest import SMOKE_OFF, SMOKE_VARIABLES
 from utils.config import REPO_ROOT
-from utils.student import mark_for_nbgrader, total_points
+from utils.student import HIDDEN_END, mark_for_nbgrader, total_points
 
 SOLUTIONS = sorted((REPO_ROOT / "solutions").glob("*.ipynb"))
 ROUND_TRIP = SOLUTIONS if os.environ.get("COURSE_GRADE_ALL") else [REPO_ROOT / "solutions" / "01_text_vectorization.ipynb"]
@@ -94,8 +94,8 @@ def test_grading_cells_end_with_their_hidden_tests():
     later cell would raise NameError outside the exercises. (Chapters 04 and 09 had such cells.)"""
     for path in SOLUTIONS + sorted((REPO_ROOT / "solutions" / "zh").glob("*.ipynb")):
         for cell in nbformat.read(path, as_version=4).cells:
-            if "### END HIDDEN TESTS" in cell.source:
-                after = cell.source.split("### END HIDDEN TESTS", 1)[1]
+            if HIDDEN_END in cell.source:
+                after = cell.source.split(HIDDEN_END, 1)[1]
                 assert not after.strip(), (f"{path.name}: move what follows the hidden tests above them: "
                                            f"{after.strip()[:80]!r}")
 

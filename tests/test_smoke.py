@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from utils import smoke
-from utils.config import REPO_ROOT
+from utils.config import HIDDEN_BEGIN, HIDDEN_END, REPO_ROOT
 
 
 def test_fit_arguments_are_cut_to_one_epoch_of_two_batches():
@@ -162,7 +162,7 @@ def test_the_notebook_asserts_are_dropped_and_only_those():
     assert run(cell)["y"] == 2
     with pytest.raises(AssertionError):   # outside the transformer, asserts still hold
         exec(compile(cell, "<cell>", "exec"), {})
-    grading = f"ok = False\n{smoke.HIDDEN_TESTS}\nassert ok\n### END HIDDEN TESTS\n"
+    grading = f"ok = False\n{HIDDEN_BEGIN}\nassert ok\n{HIDDEN_END}\n"
     with pytest.raises(AssertionError):   # the autograder's grading cell keeps its asserts
         run(grading)
     assert run(cell)["y"] == 2   # and the next cell drops them again

@@ -36,6 +36,8 @@ DEFAULT_DOWNLOAD_TIMEOUT = 30.0
 #: Attempts per download when the network does not answer (the first try included).
 DEFAULT_DOWNLOAD_TRIES = 3
 REPO_ROOT = Path(__file__).resolve().parent.parent
+#: nbgrader's markers of a solution's own tests (the autograder's hidden tests).
+HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 #: Where downloads and run folders go when ``utils`` was pip-installed (Colab), not a checkout.
 USER_ROOT = Path.home() / ".cache" / "seqdl-course"
 #: Seeds must fit NumPy's legacy seeding (``np.random.seed``): 0 <= seed < 2**32.

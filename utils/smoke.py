@@ -19,8 +19,8 @@ per split and ``stream_batches`` :data:`STEPS` + 1 chunks (chapter 08's hand-wri
 loops). On TensorFlow, Grappler's graph optimisations are switched off (they cost more time than
 they save on two batches), and a model without recurrent layers, or fitted on short sequences, is
 fitted, evaluated and asked to predict eagerly (:func:`runs_eagerly`): on two batches, tracing its
-graph costs more than it saves. Everything else (the other data, evaluation, decoding, plots, the checks) runs as in fast
-mode. Students never set it.
+graph costs more than it saves. Everything else (the other data, evaluation, decoding, plots, the
+checks) runs as in fast mode. Students never set it.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from __future__ import annotations
 import ast
 import functools
 
-from .config import env_flag
+from .config import HIDDEN_BEGIN, env_flag
 
 SMOKE_ENV = "COURSE_SMOKE"
 #: Batches per ``fit()`` call, for training and for validation, in smoke mode.
@@ -94,10 +94,6 @@ def runs_eagerly(model, x=None) -> bool:
         max(a.shape[1] for a in arrays) <= SHORT_STEPS
 
 
-#: nbgrader's hidden-test marker: a cell that holds it is a grading cell as the autograder runs it.
-HIDDEN_TESTS = "### BEGIN HIDDEN TESTS"
-
-
 class DropAsserts(ast.NodeTransformer):
     """An IPython AST transformer that replaces every ``assert`` statement of a cell by ``pass``,
     except in a grading cell with its hidden tests (nbgrader's autograder puts them back): there
@@ -110,7 +106,7 @@ class DropAsserts(ast.NodeTransformer):
 
     def see(self, lines: list[str]) -> list[str]:
         """Note whether the cell about to run holds hidden tests; return its lines unchanged."""
-        self.keep = any(HIDDEN_TESTS in line for line in lines)
+        self.keep = any(HIDDEN_BEGIN in line for line in lines)   # a grading cell as the autograder runs it
         return lines
 
     see.has_side_effects = True   # IPython: not called when it only checks whether a cell is complete

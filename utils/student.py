@@ -40,10 +40,9 @@ from pathlib import Path
 
 import nbformat
 
-from .config import REPO_ROOT
+from .config import HIDDEN_BEGIN, HIDDEN_END, REPO_ROOT
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 
 
